@@ -1,0 +1,99 @@
+// Python.h for Swift, and one-line shims for what Swift cannot import:
+// function-like macros, macro objects, PY_VERSION_HEX, PyModuleDef_HEAD_INIT.
+// Everything that differs between CPython versions is declared at the bottom and
+// implemented in version_boundary.c; nothing else in the engine tests a version.
+#ifndef PYROMETER_CPYTHON_H
+#define PYROMETER_CPYTHON_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+// Py_None / Py_True / Py_False are macros over private singletons.
+static inline PyObject *pyro_none(void) { return Py_None; }
+static inline PyObject *pyro_true(void) { return Py_True; }
+static inline PyObject *pyro_false(void) { return Py_False; }
+// Py_TYPE is a macro (an inline function on some versions).
+static inline PyTypeObject *pyro_type(PyObject *o) { return Py_TYPE(o); }
+// Exception type objects are mutable C globals, which Swift 6 will not read.
+static inline void pyro_set_runtime_error(const char *message) { PyErr_SetString(PyExc_RuntimeError, message); }
+// Type checks are macros.
+static inline int pyro_is_code(PyObject *o) { return PyCode_Check(o); }
+static inline int pyro_is_function(PyObject *o) { return PyFunction_Check(o); }
+static inline int pyro_is_unicode(PyObject *o) { return PyUnicode_Check(o); }
+static inline int pyro_is_long(PyObject *o) { return PyLong_Check(o); }
+static inline int pyro_is_tuple(PyObject *o) { return PyTuple_Check(o); }
+static inline int pyro_is_type(PyObject *o) { return PyType_Check(o); }
+// PyTuple_GET_ITEM / PyTuple_GET_SIZE are macros.
+static inline PyObject *pyro_tuple_item(PyObject *t, Py_ssize_t i) { return PyTuple_GET_ITEM(t, i); }
+static inline Py_ssize_t pyro_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
+
+// A monotonic tick counter for the hot path: the TSC where it is constant-rate
+// (x86_64), else CLOCK_MONOTONIC in nanoseconds. Ticks are converted to
+// nanoseconds once, when results are built.
+static inline uint64_t pyro_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+static inline uint64_t pyro_ticks(void) {
+#if defined(__x86_64__)
+    return __builtin_ia32_rdtsc();
+#else
+    return pyro_monotonic_ns();
+#endif
+}
+
+// Facts fixed when the package was built (see Package.swift).
+const char *pyro_build_python_executable(void);
+const char *pyro_source_root(void);
+unsigned long pyro_version_hex(void);
+
+// Module creation needs PyModuleDef_HEAD_INIT and static storage for the def.
+PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *methods);
+
+// ---- The version boundary -------------------------------------------------
+
+// Per-code-object scratch slot (co_extra): _PyCode_* on 3.11, PyUnstable_* after.
+Py_ssize_t pyro_code_extra_index(void);
+void *pyro_code_get_extra(PyObject *code, Py_ssize_t index);
+int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value);
+
+// The running thread's state, without checks (a key for per-thread records).
+void *pyro_thread_key(void);
+
+// Takes the raised exception (normalized), clearing the error indicator; NULL if none.
+PyObject *pyro_take_exception(void);
+
+// True where sys.monitoring and code watchers exist (3.12+).
+int pyro_has_monitoring(void);
+
+// Code watchers (3.12+). Returns the watcher id, or -1 where unsupported.
+typedef void (*pyro_code_created_fn)(PyObject *code);
+int pyro_watch_code_creation(pyro_code_created_fn callback);
+void pyro_unwatch_code_creation(int watcher);
+
+// 3.11 frame objects: where the fields the C trace hook reads live, as byte
+// offsets, so the hook reads them without a call. Zero on other versions.
+typedef struct {
+    ptrdiff_t lineno;        // int   PyFrameObject.f_lineno
+    ptrdiff_t trace_lines;   // char  PyFrameObject.f_trace_lines
+    ptrdiff_t interp_frame;  // ptr   PyFrameObject.f_frame
+    ptrdiff_t frame_code;    // ptr   _PyInterpreterFrame.f_code
+} pyro_frame_layout;
+pyro_frame_layout pyro_legacy_frame_layout(void);
+
+// A small int's value without a call (compact longs, 3.12+); PyLong_AsLong before.
+static inline long pyro_small_long(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Long_IsCompact((PyLongObject *)o)) {
+        return (long)PyUnstable_Long_CompactValue((PyLongObject *)o);
+    }
+#endif
+    return PyLong_AsLong(o);
+}
+
+#endif

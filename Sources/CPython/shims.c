@@ -1,0 +1,23 @@
+#include "pyrometer_cpython.h"
+
+#ifndef PYROMETER_PYTHON_EXECUTABLE
+#define PYROMETER_PYTHON_EXECUTABLE "python3"
+#endif
+#ifndef PYROMETER_SOURCE_ROOT
+#define PYROMETER_SOURCE_ROOT "."
+#endif
+
+const char *pyro_build_python_executable(void) { return PYROMETER_PYTHON_EXECUTABLE; }
+const char *pyro_source_root(void) { return PYROMETER_SOURCE_ROOT; }
+unsigned long pyro_version_hex(void) { return PY_VERSION_HEX; }
+
+// One module per process is enough: the engine's `_pyrometer`.
+static PyModuleDef pyro_module_def = { PyModuleDef_HEAD_INIT };
+
+PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *methods) {
+    pyro_module_def.m_name = name;
+    pyro_module_def.m_doc = doc;
+    pyro_module_def.m_size = -1;
+    pyro_module_def.m_methods = methods;
+    return PyModule_Create(&pyro_module_def);
+}

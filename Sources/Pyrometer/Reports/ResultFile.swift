@@ -1,0 +1,62 @@
+import Foundation
+
+/// Saving results as versioned JSON (`-o FILE.json`) and reading them back
+/// (`pyrometer view FILE.json`). Every file starts with `format` and `version`.
+public enum ResultFile {
+    public enum Contents {
+        case lines(LineProfile)
+    }
+
+    private struct Header: Decodable {
+        let format: String
+        let version: Int
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    public static func write<T: Encodable>(_ value: T, to path: String) throws {
+        do {
+            try encode(value).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw PyrometerError("cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    public static func read(_ path: String) throws -> Contents {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PyrometerError("cannot read '\(path)': no such file or not readable")
+        }
+        let decoder = JSONDecoder()
+        guard let header = try? decoder.decode(Header.self, from: data) else {
+            throw PyrometerError("'\(path)' is not a pyrometer result file (expected JSON with \"format\" and \"version\")")
+        }
+        switch header.format {
+        case LineProfile.format:
+            guard header.version <= LineProfile.currentVersion else {
+                throw PyrometerError("'\(path)' is \(header.format) version \(header.version); this pyrometer reads up to version \(LineProfile.currentVersion)")
+            }
+            do {
+                return .lines(try decoder.decode(LineProfile.self, from: data))
+            } catch {
+                throw PyrometerError("'\(path)' is a damaged \(header.format) file: \(describe(error))")
+            }
+        default:
+            throw PyrometerError("'\(path)' holds '\(header.format)' results, which this pyrometer cannot show")
+        }
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "bad value at '\(path)'"
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// intentionally empty: this target carries only linker settings

@@ -1,0 +1,1 @@
+// Links libpython into programs that embed the interpreter (see Package.swift).
