@@ -11,6 +11,8 @@ const char *pyro_build_python_executable(void) { return PYROMETER_PYTHON_EXECUTA
 const char *pyro_source_root(void) { return PYROMETER_SOURCE_ROOT; }
 unsigned long pyro_version_hex(void) { return PY_VERSION_HEX; }
 
+__thread void *pyro_thread_slot_storage __attribute__((tls_model("initial-exec"))) = NULL;
+
 // One module per process is enough: the engine's `_pyrometer`.
 static PyModuleDef pyro_module_def = { PyModuleDef_HEAD_INIT };
 

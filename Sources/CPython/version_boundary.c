@@ -35,14 +35,6 @@ int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value) {
 #endif
 }
 
-void *pyro_thread_key(void) {
-#if PY_VERSION_HEX >= 0x030D0000
-    return PyThreadState_GetUnchecked();
-#else
-    return _PyThreadState_UncheckedGet();
-#endif
-}
-
 int pyro_has_monitoring(void) { return PY_VERSION_HEX >= 0x030C0000; }
 
 #if PY_VERSION_HEX >= 0x030C0000

@@ -47,6 +47,15 @@ static inline uint64_t pyro_ticks(void) {
 #endif
 }
 
+// Py_None as a new reference, inlined (Py_INCREF is a macro / inline function).
+static inline PyObject *pyro_none_new(void) { Py_INCREF(Py_None); return Py_None; }
+
+// One pointer per OS thread for the hot path's per-thread records. initial-exec
+// TLS is a single load, also inside a shared library.
+extern __thread void *pyro_thread_slot_storage __attribute__((tls_model("initial-exec")));
+static inline void *pyro_thread_slot(void) { return pyro_thread_slot_storage; }
+static inline void pyro_set_thread_slot(void *value) { pyro_thread_slot_storage = value; }
+
 // Facts fixed when the package was built (see Package.swift).
 const char *pyro_build_python_executable(void);
 const char *pyro_source_root(void);
@@ -61,9 +70,6 @@ PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *met
 Py_ssize_t pyro_code_extra_index(void);
 void *pyro_code_get_extra(PyObject *code, Py_ssize_t index);
 int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value);
-
-// The running thread's state, without checks (a key for per-thread records).
-void *pyro_thread_key(void);
 
 // Takes the raised exception (normalized), clearing the error indicator; NULL if none.
 PyObject *pyro_take_exception(void);

@@ -6,45 +6,40 @@ struct LineSlot {
     var ticks: UInt64 = 0
 }
 
-/// Where a timed code object's lines live in the slot table.
+/// A timed code object's counters: `count` slots for lines `firstLine...`. The
+/// block never moves, so running frames keep a pointer to it.
 struct TimedCodeSlots {
-    var base: Int          // slot index of line `firstLine`
+    var slots: UnsafeMutablePointer<LineSlot>
     var firstLine: Int32
-    var lastLine: Int32
+    var count: Int32
 }
 
 /// One running (not suspended) frame of timed code, on its thread's shadow stack.
 struct FrameRecord {
     var owner: UnsafeMutableRawPointer?   // the frame (trace hook) or code object (monitoring)
-    var code: Int32                       // index into the timed-code table
+    var slots: UnsafeMutablePointer<LineSlot>
+    var firstLine: Int32
+    var count: Int32
     var line: Int32                       // line being timed; 0 before the first line event
     var start: UInt64                     // ticks when `line` began
 }
 
-/// The shadow stack of timed frames of one Python thread.
+/// The shadow stack of timed frames of one OS thread (found through a TLS slot).
 struct ThreadFrames {
-    var key: UnsafeMutableRawPointer?
     var records: UnsafeMutablePointer<FrameRecord>
     var depth: Int
     var capacity: Int
+    var collector: UnsafeMutablePointer<CollectorState>
 }
 
-/// Everything the hot path touches, in one block of manually managed memory so
-/// that an event costs a few loads and stores: no allocation, no reference
-/// counting, no exclusivity bookkeeping. The GIL serialises all access.
+/// State shared by all threads. The GIL serialises every access.
 struct CollectorState {
-    var slots: UnsafeMutablePointer<LineSlot>
-    var slotCount: Int
-    var slotCapacity: Int
     var codes: UnsafeMutablePointer<TimedCodeSlots>
     var codeCount: Int
     var codeCapacity: Int
     var threads: UnsafeMutablePointer<UnsafeMutablePointer<ThreadFrames>>
     var threadCount: Int
     var threadCapacity: Int
-    var lastThreadKey: UnsafeMutableRawPointer?
-    var lastThread: UnsafeMutablePointer<ThreadFrames>?
-    var active: Bool
     /// The co_extra slot holding each code object's mark (see `TimedCodes`).
     var extraIndex: Py_ssize_t
     /// Field offsets of 3.11 frame objects (zero elsewhere).
@@ -54,34 +49,31 @@ struct CollectorState {
 /// The native line collector: counts hits and ticks per line of timed code, with a
 /// shadow stack per thread so recursion, generators and threads are charged to the
 /// right frame. Hooks (the 3.11 trace function, the 3.12+ monitoring callbacks)
-/// translate interpreter events into the four calls below.
+/// translate interpreter events into `enter`, `line` and `leave`.
+///
+/// An event costs a TLS load, a few loads and stores and one tick read: no
+/// allocation, no reference counting, no exclusivity bookkeeping.
 enum LineCollector {
     nonisolated(unsafe) static let state: UnsafeMutablePointer<CollectorState> = {
         let state = UnsafeMutablePointer<CollectorState>.allocate(capacity: 1)
         state.initialize(to: CollectorState(
-            slots: .allocate(capacity: 1024), slotCount: 0, slotCapacity: 1024,
             codes: .allocate(capacity: 64), codeCount: 0, codeCapacity: 64,
             threads: .allocate(capacity: 8), threadCount: 0, threadCapacity: 8,
-            lastThreadKey: nil, lastThread: nil, active: false,
             extraIndex: -1, frameLayout: pyro_legacy_frame_layout()))
         return state
     }()
 
+    /// Classifies code objects never seen before (3.11 finds them at their first call).
+    nonisolated(unsafe) static var codes: TimedCodes?
+
     // MARK: Setup (not on the hot path)
 
-    /// Reserves slots for lines `firstLine...lastLine` of a new timed code object.
+    /// Reserves counters for lines `firstLine...lastLine` of a new timed code object.
     static func addCode(firstLine: Int32, lastLine: Int32) -> Int32 {
         let s = state
         let count = Int(lastLine - firstLine) + 1
-        if s.pointee.slotCount + count > s.pointee.slotCapacity {
-            let capacity = max(s.pointee.slotCapacity * 2, s.pointee.slotCount + count)
-            let grown = UnsafeMutablePointer<LineSlot>.allocate(capacity: capacity)
-            grown.moveInitialize(from: s.pointee.slots, count: s.pointee.slotCount)
-            s.pointee.slots.deallocate()
-            s.pointee.slots = grown
-            s.pointee.slotCapacity = capacity
-        }
-        (s.pointee.slots + s.pointee.slotCount).initialize(repeating: LineSlot(), count: count)
+        let slots = UnsafeMutablePointer<LineSlot>.allocate(capacity: count)
+        slots.initialize(repeating: LineSlot(), count: count)
         if s.pointee.codeCount == s.pointee.codeCapacity {
             let capacity = s.pointee.codeCapacity * 2
             let grown = UnsafeMutablePointer<TimedCodeSlots>.allocate(capacity: capacity)
@@ -91,40 +83,29 @@ enum LineCollector {
             s.pointee.codeCapacity = capacity
         }
         let index = s.pointee.codeCount
-        s.pointee.codes[index] = TimedCodeSlots(base: s.pointee.slotCount, firstLine: firstLine, lastLine: lastLine)
+        s.pointee.codes[index] = TimedCodeSlots(slots: slots, firstLine: firstLine, count: Int32(count))
         s.pointee.codeCount += 1
-        s.pointee.slotCount += count
         return Int32(index)
     }
 
-    /// The counters of one timed code object, line by line.
+    /// The counters of one timed code object, for lines that ran.
     static func counters(ofCode index: Int32) -> [(line: Int, hits: UInt64, ticks: UInt64)] {
         let code = state.pointee.codes[Int(index)]
-        var result: [(line: Int, hits: UInt64, ticks: UInt64)] = []
-        for offset in 0...Int(code.lastLine - code.firstLine) {
-            let slot = state.pointee.slots[code.base + offset]
-            if slot.hits > 0 || slot.ticks > 0 {
-                result.append((Int(code.firstLine) + offset, slot.hits, slot.ticks))
-            }
+        return (0..<Int(code.count)).compactMap { offset in
+            let slot = code.slots[offset]
+            return slot.hits > 0 || slot.ticks > 0 ? (Int(code.firstLine) + offset, slot.hits, slot.ticks) : nil
         }
-        return result
     }
 
-    /// Forgets all codes, counts and threads (a new session starts from zero).
+    /// Forgets all codes and counts; every thread's stack is emptied.
     static func reset() {
         let s = state
-        s.pointee.slotCount = 0
+        for index in 0..<s.pointee.codeCount { s.pointee.codes[index].slots.deallocate() }
         s.pointee.codeCount = 0
-        for index in 0..<s.pointee.threadCount {
-            s.pointee.threads[index].pointee.depth = 0
-        }
-        s.pointee.active = false
+        for index in 0..<s.pointee.threadCount { s.pointee.threads[index].pointee.depth = 0 }
     }
 
     // MARK: Hot path
-
-    /// Classifies code objects never seen before (3.11 finds them at their first call).
-    nonisolated(unsafe) static var codes: TimedCodes?
 
     /// The timed index of a code object, or nil when it is not timed.
     @inline(__always)
@@ -138,37 +119,27 @@ enum LineCollector {
 
     @inline(__always)
     static func currentThread() -> UnsafeMutablePointer<ThreadFrames> {
-        let s = state
-        let key = pyro_thread_key()
-        if key == s.pointee.lastThreadKey, let thread = s.pointee.lastThread { return thread }
-        return switchThread(key)
+        if let slot = pyro_thread_slot() { return slot.assumingMemoryBound(to: ThreadFrames.self) }
+        return newThread()
     }
 
     @inline(never)
-    static func switchThread(_ key: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<ThreadFrames> {
+    static func newThread() -> UnsafeMutablePointer<ThreadFrames> {
         let s = state
-        var found: UnsafeMutablePointer<ThreadFrames>? = nil
-        for index in 0..<s.pointee.threadCount where s.pointee.threads[index].pointee.key == key {
-            found = s.pointee.threads[index]
+        let thread = UnsafeMutablePointer<ThreadFrames>.allocate(capacity: 1)
+        thread.initialize(to: ThreadFrames(records: .allocate(capacity: 256), depth: 0, capacity: 256, collector: s))
+        if s.pointee.threadCount == s.pointee.threadCapacity {
+            let capacity = s.pointee.threadCapacity * 2
+            let grown = UnsafeMutablePointer<UnsafeMutablePointer<ThreadFrames>>.allocate(capacity: capacity)
+            grown.moveInitialize(from: s.pointee.threads, count: s.pointee.threadCount)
+            s.pointee.threads.deallocate()
+            s.pointee.threads = grown
+            s.pointee.threadCapacity = capacity
         }
-        if found == nil {
-            let thread = UnsafeMutablePointer<ThreadFrames>.allocate(capacity: 1)
-            thread.initialize(to: ThreadFrames(key: key, records: .allocate(capacity: 256), depth: 0, capacity: 256))
-            if s.pointee.threadCount == s.pointee.threadCapacity {
-                let capacity = s.pointee.threadCapacity * 2
-                let grown = UnsafeMutablePointer<UnsafeMutablePointer<ThreadFrames>>.allocate(capacity: capacity)
-                grown.moveInitialize(from: s.pointee.threads, count: s.pointee.threadCount)
-                s.pointee.threads.deallocate()
-                s.pointee.threads = grown
-                s.pointee.threadCapacity = capacity
-            }
-            s.pointee.threads[s.pointee.threadCount] = thread
-            s.pointee.threadCount += 1
-            found = thread
-        }
-        s.pointee.lastThreadKey = key
-        s.pointee.lastThread = found
-        return found!
+        s.pointee.threads[s.pointee.threadCount] = thread
+        s.pointee.threadCount += 1
+        pyro_set_thread_slot(thread)
+        return thread
     }
 
     /// A timed frame starts or resumes.
@@ -176,7 +147,9 @@ enum LineCollector {
     static func enter(owner: UnsafeMutableRawPointer, code: Int32) {
         let thread = currentThread()
         if thread.pointee.depth == thread.pointee.capacity { grow(thread) }
-        (thread.pointee.records + thread.pointee.depth).initialize(to: FrameRecord(owner: owner, code: code, line: 0, start: 0))
+        let slots = thread.pointee.collector.pointee.codes[Int(code)]
+        (thread.pointee.records + thread.pointee.depth).initialize(to: FrameRecord(
+            owner: owner, slots: slots.slots, firstLine: slots.firstLine, count: slots.count, line: 0, start: 0))
         thread.pointee.depth += 1
     }
 
@@ -221,11 +194,10 @@ enum LineCollector {
 
     @inline(__always)
     static func charge(_ record: UnsafeMutablePointer<FrameRecord>, now: UInt64) {
-        let line = record.pointee.line
-        guard line != 0 else { return }
-        let code = state.pointee.codes[Int(record.pointee.code)]
-        guard line >= code.firstLine, line <= code.lastLine else { return }
-        let slot = state.pointee.slots + (code.base + Int(line - code.firstLine))
+        let offset = record.pointee.line &- record.pointee.firstLine
+        // Also false for line 0 (no line yet): offset is then negative.
+        guard offset >= 0, offset < record.pointee.count else { return }
+        let slot = record.pointee.slots + Int(offset)
         slot.pointee.hits &+= 1
         slot.pointee.ticks &+= now &- record.pointee.start
     }

@@ -87,18 +87,18 @@ final class MonitoringHook: LineHook {
         if let code = args?[0], let index = LineCollector.timedIndex(UnsafeMutableRawPointer(code)) {
             LineCollector.enter(owner: UnsafeMutableRawPointer(code), code: index)
         }
-        return NativeModule.returnNone()
+        return pyro_none_new()
     }
 
     private static let leave: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, _ in
         if let code = args?[0] {
             LineCollector.leave(owner: UnsafeMutableRawPointer(code))
         }
-        return NativeModule.returnNone()
+        return pyro_none_new()
     }
 
     private static let line: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, _ in
-        guard let args, let code = args[0], let number = args[1] else { return NativeModule.returnNone() }
+        guard let args, let code = args[0], let number = args[1] else { return pyro_none_new() }
         let owner = UnsafeMutableRawPointer(code)
         let line = Int32(truncatingIfNeeded: pyro_small_long(number))
         if !LineCollector.line(owner: owner, line: line) {
@@ -108,6 +108,6 @@ final class MonitoringHook: LineHook {
                 LineCollector.line(owner: owner, line: line)
             }
         }
-        return NativeModule.returnNone()
+        return pyro_none_new()
     }
 }

@@ -72,6 +72,6 @@ final class TraceFunctionHook: LineHook {
            event.stringValue == "call" {
             call(UnsafeMutableRawPointer(frame))
         }
-        return NativeModule.returnNone()
+        return pyro_none_new()
     }
 }
