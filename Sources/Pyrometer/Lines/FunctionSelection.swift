@@ -94,19 +94,32 @@ public struct ResolvedSelection: Sendable {
     public let rules: [Rule]
 
     /// Indexes of the rules that select the code object with this file and
-    /// qualified name (empty when none does).
-    public func matchingRules(file: String, qualname: String) -> [Int] {
+    /// qualified name (empty when none does). Only function bodies are selected:
+    /// `isFunction` is false for module and class bodies.
+    public func matchingRules(file: String, qualname: String, isFunction: Bool) -> [Int] {
+        guard isFunction else { return [] }
         var matched: [Int] = []
         for (index, rule) in rules.enumerated() {
             switch rule.kind {
             case .function(let alternatives):
-                if alternatives.contains(where: { $0.1 == qualname && $0.0.matches(file) }) { matched.append(index) }
+                if alternatives.contains(where: { ResolvedSelection.names(qualname, $0.1) && $0.0.matches(file) }) {
+                    matched.append(index)
+                }
             case .everyFunction(let pattern):
-                // Every named function: not the module body, lambdas or comprehensions.
+                // Every named function: not lambdas, comprehensions or generator expressions.
                 let last = qualname.split(separator: ".").last.map(String.init) ?? qualname
                 if !last.hasPrefix("<"), pattern.matches(file) { matched.append(index) }
             }
         }
         return matched
+    }
+
+    /// Whether `qualname` is the function `wanted`, or a method of the class
+    /// `wanted` (functions nested inside a function are not its methods).
+    static func names(_ qualname: String, _ wanted: String) -> Bool {
+        if qualname == wanted { return true }
+        guard qualname.hasPrefix(wanted + ".") else { return false }
+        let rest = qualname.dropFirst(wanted.count + 1)
+        return !rest.hasPrefix("<") && !rest.split(separator: ".").contains { $0.hasPrefix("<") }
     }
 }

@@ -49,7 +49,8 @@ final class TimedCodes {
         let ref = PyRef(borrowed: code)
         let file = Paths.absolute(ref.optionalAttribute("co_filename")?.stringValue ?? "")
         let qualname = ref.optionalAttribute("co_qualname")?.stringValue ?? ""
-        let matched = selection.matchingRules(file: file, qualname: qualname)
+        let flags = ref.optionalAttribute("co_flags")?.intValue ?? 0
+        let matched = selection.matchingRules(file: file, qualname: qualname, isFunction: flags & Int(CO_OPTIMIZED) != 0)
         if matched.isEmpty {
             _ = pyro_code_set_extra(code, extraIndex, TimedCodes.untimedMark)
             return nil

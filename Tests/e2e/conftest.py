@@ -1,0 +1,58 @@
+"""Shared helpers for the end-to-end tests: they run the built `pyrometer` binary
+(PYROMETER_BIN) on the fixture programs and read what it printed and saved."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "Tests" / "Fixtures"
+
+
+def pyrometer_bin():
+    path = os.environ.get("PYROMETER_BIN")
+    if not path:
+        pytest.exit("PYROMETER_BIN is not set: run the tests with scripts/test", returncode=2)
+    return path
+
+
+def run(args, cwd=None, env=None, timeout=120, input=None):
+    """Runs pyrometer with `args`; returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ)
+    full_env.pop("VIRTUAL_ENV", None)  # the tests' own virtualenv must not leak in
+    if env:
+        full_env.update(env)
+    return subprocess.run([pyrometer_bin(), *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, input=input)
+
+
+def profile_of(args, tmp_path, cwd=None, env=None, expect_status=0):
+    """Runs `pyrometer lines -o tmp.json ARGS` and returns (json, process)."""
+    out = tmp_path / "profile.json"
+    proc = run(["lines", "-o", out, *args], cwd=cwd, env=env)
+    assert proc.returncode == expect_status, proc.stderr
+    return json.loads(out.read_text()), proc
+
+
+def hits(profile, name):
+    """{line: hits} of the function called `name` (qualified name)."""
+    matches = [f for f in profile["functions"] if f["name"] == name]
+    assert len(matches) == 1, f"{name!r} in {[f['name'] for f in profile['functions']]}"
+    return {entry["line"]: entry["hits"] for entry in matches[0]["lines"]}
+
+
+def line_of(path, marker):
+    """The line number of the line ending with the comment `# <marker>`."""
+    for number, text in enumerate(Path(path).read_text().splitlines(), start=1):
+        if re.search(r"#\s*" + re.escape(marker) + r"\s*$", text):
+            return number
+    raise AssertionError(f"marker {marker!r} not in {path}")
+
+
+def python_version():
+    """The major.minor of the Python pyrometer was built against (PYROMETER_PYTHON)."""
+    return os.environ.get("PYROMETER_PYTHON_VERSION", "%d.%d" % sys.version_info[:2])
