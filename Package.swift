@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PyrometerTests",
-            dependencies: ["Pyrometer", "PythonEmbedding"],
+            dependencies: ["Pyrometer", "CPython", "PythonEmbedding"],
             swiftSettings: swiftPythonSettings
         ),
     ]
