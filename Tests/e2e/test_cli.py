@@ -112,7 +112,7 @@ def test_numpy_program(tmp_path):
     script = FIXTURES / "uses_numpy.py"
     env = {"VIRTUAL_ENV": os.environ["PYROMETER_TEST_VENV"]} if os.environ.get("PYROMETER_TEST_VENV") else None
     profile, proc = profile_of([script], tmp_path, env=env)
-    assert proc.stdout.splitlines()[0] == "18243.72"
+    assert proc.stdout.splitlines()[0] == "18243.725"
     assert hits(profile, "norm") == {line_of(script, "numpy-arange"): 1, line_of(script, "numpy-sum"): 1}
 
 
