@@ -41,6 +41,9 @@ struct LinesCommand: ParsableCommand {
     var program: [String] = []
 
     func validate() throws {
+        // Everything after the first positional belongs to the program, so a help
+        // flag given alone arrives here.
+        if let first = program.first, ["-h", "--help", "-help"].contains(first) { throw CleanExit.helpRequest(self) }
         if program.isEmpty { throw ValidationError("no program given: pyrometer lines script.py [args...]") }
         if runModule && runCommand { throw ValidationError("-m and -c cannot be used together") }
         if !(unit > 0) { throw ValidationError("--unit must be a positive number of seconds") }
@@ -57,6 +60,9 @@ struct LinesCommand: ParsableCommand {
         let session = LineProfilerSession(selection: FunctionSelection(functions: functions, modules: modules)) { _ in }
         session.onResult = { [unowned session] profile in
             Terminal.output(report.render(profile))
+            if profile.functions.isEmpty {
+                Terminal.note("no function was timed: mark functions with @profile or choose them with -f/--module")
+            }
             if let output {
                 do { try ResultFile.write(profile, to: output) } catch let error as PyrometerError { failure = error } catch {}
             }

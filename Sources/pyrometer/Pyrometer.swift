@@ -32,10 +32,15 @@ struct PyrometerCommand: ParsableCommand {
 
 enum Terminal {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("pyrometer: error: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("pyrometer: error: \(message)\n".utf8))
     }
 
+    static func note(_ message: String) {
+        try? FileHandle.standardError.write(contentsOf: Data("pyrometer: note: \(message)\n".utf8))
+    }
+
+    /// Reports go to stdout; a closed pipe (`| head`) is not an error worth a crash.
     static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
     }
 }

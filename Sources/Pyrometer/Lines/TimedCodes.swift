@@ -47,22 +47,30 @@ final class TimedCodes {
     func classify(_ code: PyPointer) -> Int32? {
         guard pyro_is_code(code) != 0 else { return nil }
         let ref = PyRef(borrowed: code)
-        let file = Paths.absolute(ref.optionalAttribute("co_filename")?.stringValue ?? "")
-        let qualname = ref.optionalAttribute("co_qualname")?.stringValue ?? ""
-        let flags = ref.optionalAttribute("co_flags")?.intValue ?? 0
-        let matched = selection.matchingRules(file: file, qualname: qualname, isFunction: flags & Int(CO_OPTIMIZED) != 0)
-        if matched.isEmpty {
+        if matchingRules(ref).isEmpty {
             _ = pyro_code_set_extra(code, extraIndex, TimedCodes.untimedMark)
             return nil
         }
-        rulesMatched.formUnion(matched)
         return try? add(ref)
+    }
+
+    /// The -f/--module rules that select a code object (remembered, so options
+    /// that select nothing can be reported).
+    private func matchingRules(_ code: PyRef) -> [Int] {
+        guard !selection.rules.isEmpty else { return [] }
+        let file = Paths.absolute(code.optionalAttribute("co_filename")?.stringValue ?? "")
+        let qualname = code.optionalAttribute("co_qualname")?.stringValue ?? ""
+        let flags = code.optionalAttribute("co_flags")?.intValue ?? 0
+        let matched = selection.matchingRules(file: file, qualname: qualname, isFunction: flags & Int(CO_OPTIMIZED) != 0)
+        rulesMatched.formUnion(matched)
+        return matched
     }
 
     /// Times a code object (from `@profile`, a selection rule or an explicit call).
     @discardableResult
     func add(_ code: PyRef) throws -> Int32 {
         if let index = indexByCode[code.pointer] { return index }
+        _ = matchingRules(code)
         let name = code.optionalAttribute("co_qualname")?.stringValue
             ?? code.optionalAttribute("co_name")?.stringValue ?? "?"
         let rawFile = code.optionalAttribute("co_filename")?.stringValue ?? "?"
