@@ -75,12 +75,7 @@ enum LineCollector {
         let slots = UnsafeMutablePointer<LineSlot>.allocate(capacity: count)
         slots.initialize(repeating: LineSlot(), count: count)
         if s.pointee.codeCount == s.pointee.codeCapacity {
-            let capacity = s.pointee.codeCapacity * 2
-            let grown = UnsafeMutablePointer<TimedCodeSlots>.allocate(capacity: capacity)
-            grown.moveInitialize(from: s.pointee.codes, count: s.pointee.codeCount)
-            s.pointee.codes.deallocate()
-            s.pointee.codes = grown
-            s.pointee.codeCapacity = capacity
+            s.pointee.codes = moved(s.pointee.codes, count: s.pointee.codeCount, capacity: &s.pointee.codeCapacity)
         }
         let index = s.pointee.codeCount
         s.pointee.codes[index] = TimedCodeSlots(slots: slots, firstLine: firstLine, count: Int32(count))
@@ -129,12 +124,7 @@ enum LineCollector {
         let thread = UnsafeMutablePointer<ThreadFrames>.allocate(capacity: 1)
         thread.initialize(to: ThreadFrames(records: .allocate(capacity: 256), depth: 0, capacity: 256, collector: s))
         if s.pointee.threadCount == s.pointee.threadCapacity {
-            let capacity = s.pointee.threadCapacity * 2
-            let grown = UnsafeMutablePointer<UnsafeMutablePointer<ThreadFrames>>.allocate(capacity: capacity)
-            grown.moveInitialize(from: s.pointee.threads, count: s.pointee.threadCount)
-            s.pointee.threads.deallocate()
-            s.pointee.threads = grown
-            s.pointee.threadCapacity = capacity
+            s.pointee.threads = moved(s.pointee.threads, count: s.pointee.threadCount, capacity: &s.pointee.threadCapacity)
         }
         s.pointee.threads[s.pointee.threadCount] = thread
         s.pointee.threadCount += 1
@@ -155,12 +145,17 @@ enum LineCollector {
 
     @inline(never)
     static func grow(_ thread: UnsafeMutablePointer<ThreadFrames>) {
-        let capacity = thread.pointee.capacity * 2
-        let grown = UnsafeMutablePointer<FrameRecord>.allocate(capacity: capacity)
-        grown.moveInitialize(from: thread.pointee.records, count: thread.pointee.depth)
-        thread.pointee.records.deallocate()
-        thread.pointee.records = grown
-        thread.pointee.capacity = capacity
+        thread.pointee.records = moved(thread.pointee.records, count: thread.pointee.depth, capacity: &thread.pointee.capacity)
+    }
+
+    /// A buffer of twice the capacity holding the first `count` elements of
+    /// `buffer`, which is freed. Runs only when a table fills up.
+    static func moved<T>(_ buffer: UnsafeMutablePointer<T>, count: Int, capacity: inout Int) -> UnsafeMutablePointer<T> {
+        capacity *= 2
+        let grown = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        grown.moveInitialize(from: buffer, count: count)
+        buffer.deallocate()
+        return grown
     }
 
     /// A new line begins in the frame `owner`: the line before it is charged.

@@ -77,6 +77,11 @@ public final class PyRef: @unchecked Sendable {  // guarded by the GIL
 
     @discardableResult
     public func call(_ arguments: PyRef..., keywords: [String: PyRef] = [:]) throws -> PyRef {
+        try call(arguments: arguments, keywords: keywords)
+    }
+
+    @discardableResult
+    public func call(arguments: [PyRef], keywords: [String: PyRef] = [:]) throws -> PyRef {
         let args = try PyRef.tuple(arguments)
         var kwargs: PyRef? = nil
         if !keywords.isEmpty {
@@ -91,17 +96,7 @@ public final class PyRef: @unchecked Sendable {  // guarded by the GIL
 
     @discardableResult
     public func callMethod(_ name: String, _ arguments: PyRef..., keywords: [String: PyRef] = [:]) throws -> PyRef {
-        let method = try attribute(name)
-        let args = try PyRef.tuple(arguments)
-        var kwargs: PyRef? = nil
-        if !keywords.isEmpty {
-            let dict = try PyRef(owned: PyDict_New())
-            for (key, value) in keywords where PyDict_SetItemString(dict.pointer, key, value.pointer) != 0 {
-                throw PythonError.fetch()
-            }
-            kwargs = dict
-        }
-        return try PyRef(owned: PyObject_Call(method.pointer, args.pointer, kwargs?.pointer))
+        try attribute(name).call(arguments: arguments, keywords: keywords)
     }
 
     /// `str(self)` as a Swift string.
