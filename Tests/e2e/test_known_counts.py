@@ -83,3 +83,11 @@ def test_coroutine(tmp_path):
 def test_generator_expression_is_its_own_code(tmp_path):
     profile, _ = profile_of([KNOWN], tmp_path)
     assert hits(profile, "outer")[at("outer-sum")] == 1
+
+
+def test_profile_on_wrappers_and_classes(tmp_path):
+    script = FIXTURES / "wrapped.py"
+    profile, _ = profile_of([script], tmp_path)
+    assert hits(profile, "cached_square") == {line_of(script, "cached-body"): 3}
+    assert hits(profile, "Shape.__init__") == {line_of(script, "shape-init"): 4}
+    assert hits(profile, "Shape.area") == {line_of(script, "shape-area"): 4}

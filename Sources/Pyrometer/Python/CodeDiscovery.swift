@@ -49,8 +49,9 @@ enum CodeDiscovery {
             found.append(code)
             return
         }
-        // classmethod, staticmethod, bound method; partial, cached_property; property.
-        for attribute in ["__func__", "func", "fget", "fset", "fdel"] {
+        // classmethod, staticmethod, bound method; partial, cached_property; property;
+        // a wrapper without code of its own (functools.lru_cache).
+        for attribute in ["__func__", "func", "fget", "fset", "fdel", "__wrapped__"] {
             if let inner = object.optionalAttribute(attribute), !inner.isNone {
                 collect(inner, into: &found, seen: &seen, depth: depth + 1)
             }
