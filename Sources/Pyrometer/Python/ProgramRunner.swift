@@ -21,18 +21,18 @@ public enum ProgramRunner {
     /// problems found before the program starts (missing script, syntax error).
     public static func run(_ program: ProgramSpec, observer: ProgramObserver) throws -> Int32 {
         try checkBeforeStart(program)
-        let interpreter = try InterpreterLocation.resolve()
         NativeModule.contribute([NativeMethod("_finish", .noArguments(finishCallback),
                                               doc: "Called at exit: hands the program's results to the tool.")])
-        // The inittab keeps the name pointer: it must outlive the interpreter.
-        if PyImport_AppendInittab(strdup(NativeModule.name), NativeModule.initFunction) != 0 {
-            throw PyrometerError("cannot register the _pyrometer module")
+        try Interpreter.start(argv: program.argv) { config in
+            switch program.kind {
+            case .script: return PyConfig_SetBytesString(config, &config.pointee.run_filename, program.target)
+            case .module: return PyConfig_SetBytesString(config, &config.pointee.run_module, program.target)
+            case .command: return PyConfig_SetBytesString(config, &config.pointee.run_command, program.target + "\n")
+            }
         }
-        try initialize(program, executable: interpreter.executable)
         var failure: PyrometerError?
         do {
             try checkSyntax(program)
-            try addPackagePath()
             self.observer = observer
             try observer.programWillStart(program)
             // atexit runs after non-daemon threads have joined and before modules
@@ -91,36 +91,6 @@ public enum ProgramRunner {
         }
     }
 
-    private static func initialize(_ program: ProgramSpec, executable: String) throws {
-        // PyConfig lives in manual memory: its string setters take the struct and a
-        // field of it at once, which Swift's exclusivity rules forbid for a variable.
-        let config = UnsafeMutablePointer<PyConfig>.allocate(capacity: 1)
-        defer { PyConfig_Clear(config); config.deallocate() }
-        PyConfig_InitPythonConfig(config)
-        config.pointee.parse_argv = 0
-        config.pointee.install_signal_handlers = 1
-        var status = PyConfig_SetBytesString(config, &config.pointee.program_name, executable)
-        if PyStatus_Exception(status) == 0 {
-            status = withCStrings(program.argv) { argv in
-                PyConfig_SetBytesArgv(config, Py_ssize_t(argv.count - 1), argv.baseAddress)
-            }
-        }
-        if PyStatus_Exception(status) == 0 {
-            switch program.kind {
-            case .script: status = PyConfig_SetBytesString(config, &config.pointee.run_filename, program.target)
-            case .module: status = PyConfig_SetBytesString(config, &config.pointee.run_module, program.target)
-            case .command: status = PyConfig_SetBytesString(config, &config.pointee.run_command, program.target + "\n")
-            }
-        }
-        if PyStatus_Exception(status) == 0 {
-            status = Py_InitializeFromConfig(config)
-        }
-        if PyStatus_Exception(status) != 0 {
-            let message = status.err_msg.map { String(cString: $0) } ?? "unknown error"
-            throw PyrometerError("cannot start the Python interpreter (\(executable)): \(message)")
-        }
-    }
-
     /// A syntax error is reported in one line before anything runs.
     private static func checkSyntax(_ program: ProgramSpec) throws {
         let source: PyRef
@@ -156,71 +126,5 @@ public enum ProgramRunner {
             let place = line.map { "\(filename), line \($0)" } ?? filename
             throw PyrometerError("\(error.typeName.lowercased() == "syntaxerror" ? "syntax error" : error.typeName) in \(place): \(message)", exitCode: 1)
         }
-    }
-
-    /// Makes `import pyrometer` work in the program (appended, so the program's own
-    /// modules win).
-    private static func addPackagePath() throws {
-        guard let folder = PackageLocation.pythonFolder() else { return }
-        let path = try PyRef(borrowed: PySys_GetObject("path") ?? { throw PyrometerError("sys.path is missing") }())
-        try path.callMethod("append", PyRef.string(folder))
-    }
-
-    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafeMutableBufferPointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
-        let pointers = UnsafeMutableBufferPointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
-        for (index, string) in strings.enumerated() { pointers[index] = strdup(string) }
-        pointers[strings.count] = nil
-        defer {
-            for index in 0..<strings.count { free(pointers[index]) }
-            pointers.deallocate()
-        }
-        return body(pointers)
-    }
-}
-
-/// Which Python executable the embedded interpreter presents itself as: an active
-/// virtualenv's python when its version matches the build, else the Python the
-/// package was built against. Site-packages, sys.executable and pyvenv.cfg handling
-/// follow from it exactly as for that python.
-public struct InterpreterLocation {
-    public let executable: String
-
-    static func resolve() throws -> InterpreterLocation {
-        let built = String(cString: pyro_build_python_executable())
-        let buildVersion = "\(pyro_version_hex() >> 24).\((pyro_version_hex() >> 16) & 0xff)"
-        if let venv = ProcessInfo.processInfo.environment["VIRTUAL_ENV"], !venv.isEmpty {
-            let python = venv + "/bin/python"
-            if FileManager.default.isExecutableFile(atPath: python) {
-                if let venvVersion = virtualenvVersion(venv), venvVersion != buildVersion {
-                    throw PyrometerError("the active virtualenv \(venv) uses Python \(venvVersion) but this pyrometer was built for \(buildVersion); rebuild it with PYTHON=\(python)")
-                }
-                return InterpreterLocation(executable: python)
-            }
-        }
-        return InterpreterLocation(executable: built)
-    }
-
-    private static func virtualenvVersion(_ venv: String) -> String? {
-        guard let text = try? String(contentsOfFile: venv + "/pyvenv.cfg", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2, parts[0] == "version" || parts[0] == "version_info" {
-                let numbers = parts[1].split(separator: ".")
-                if numbers.count >= 2 { return "\(numbers[0]).\(numbers[1])" }
-            }
-        }
-        return nil
-    }
-}
-
-/// Where pyrometer's Python package (`python/pyrometer`) is.
-enum PackageLocation {
-    static func pythonFolder() -> String? {
-        var candidates: [String] = []
-        if let override = ProcessInfo.processInfo.environment["PYROMETER_PYTHON_PACKAGE"] { candidates.append(override) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("../share/pyrometer/python").standardized.path)
-        candidates.append(String(cString: pyro_source_root()) + "/python")
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/pyrometer/__init__.py") }
     }
 }
