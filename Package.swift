@@ -79,6 +79,8 @@ let package = Package(
     products: [
         .executable(name: "pyrometer", targets: ["pyrometer"]),
         .library(name: "Pyrometer", targets: ["Pyrometer"]),
+        // The engine as the CPython extension module `_pyrometer` (lib_pyrometer.so).
+        .library(name: "_pyrometer", type: .dynamic, targets: ["PyrometerModule"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -104,6 +106,7 @@ let package = Package(
             ],
             swiftSettings: swiftPythonSettings
         ),
+        .target(name: "PyrometerModule", dependencies: ["Pyrometer", "CPython"], swiftSettings: swiftPythonSettings),
         .testTarget(
             name: "PyrometerTests",
             dependencies: ["Pyrometer", "CPython", "PythonEmbedding"],

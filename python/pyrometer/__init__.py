@@ -1,15 +1,20 @@
 """pyrometer: performance analysis for Python programs.
 
-Under ``pyrometer lines`` the native engine (``_pyrometer``) times the functions
-marked with :func:`profile`. Imported in a program that runs under plain Python,
-``profile`` leaves functions unchanged, so decorated code runs either way.
+Under ``pyrometer lines`` the native engine times the functions marked with
+:func:`profile`. In a program run by plain Python, ``profile`` leaves functions
+unchanged, so decorated code runs either way.
 """
+
+from . import _native
 
 __all__ = ["profile"]
 
-try:
-    from _pyrometer import profile
-except ImportError:  # not running under pyrometer
-    def profile(func=None):
-        """Mark ``func`` for line timing under ``pyrometer lines``; a no-op here."""
-        return func
+_engine = _native.load()
+
+
+def profile(func=None):
+    """Mark ``func`` (a function, method, property or class) for line timing under
+    ``pyrometer lines``; elsewhere it is returned unchanged."""
+    if _engine is not None:
+        return _engine.profile(func)
+    return func

@@ -20,6 +20,9 @@ static inline PyObject *pyro_false(void) { return Py_False; }
 static inline PyTypeObject *pyro_type(PyObject *o) { return Py_TYPE(o); }
 // Exception type objects are mutable C globals, which Swift 6 will not read.
 static inline void pyro_set_runtime_error(const char *message) { PyErr_SetString(PyExc_RuntimeError, message); }
+static inline void pyro_set_import_error(const char *message) { PyErr_SetString(PyExc_ImportError, message); }
+static inline void pyro_set_value_error(const char *message) { PyErr_SetString(PyExc_ValueError, message); }
+static inline void pyro_set_type_error(const char *message) { PyErr_SetString(PyExc_TypeError, message); }
 // Type checks are macros.
 static inline int pyro_is_code(PyObject *o) { return PyCode_Check(o); }
 static inline int pyro_is_function(PyObject *o) { return PyFunction_Check(o); }

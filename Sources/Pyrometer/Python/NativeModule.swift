@@ -33,6 +33,11 @@ public enum NativeModule {
         }
     }
 
+    /// Every tool's native functions: what the extension module offers plain Python.
+    public static func contributeAllTools() {
+        LineProfilerSession.registerNativeMethods()
+    }
+
     /// The module's init function (`PyInit__pyrometer`), for the inittab of an
     /// embedding program or for the extension module's entry point.
     public static let initFunction: @convention(c) () -> PyPointer? = {
