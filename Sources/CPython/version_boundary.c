@@ -95,3 +95,13 @@ PyObject *pyro_take_exception(void) {
     return value;
 #endif
 }
+
+void pyro_restore_exception(PyObject *exception) {
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exception);
+#else
+    PyObject *type = (PyObject *)Py_TYPE(exception);
+    Py_INCREF(type);
+    PyErr_Restore(type, exception, PyException_GetTraceback(exception));
+#endif
+}

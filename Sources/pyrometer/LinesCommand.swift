@@ -56,7 +56,6 @@ struct LinesCommand: ParsableCommand {
 
         let report = LineTableReport(outputUnit: unit, skipZero: skipZero)
         var failure: PyrometerError?
-        LineProfilerSession.registerNativeMethods()
         let session = LineProfilerSession(selection: FunctionSelection(functions: functions, modules: modules)) { _ in }
         session.onResult = { [unowned session] profile in
             Terminal.output(report.render(profile))

@@ -8,7 +8,7 @@ struct PyrometerCommand: ParsableCommand {
         commandName: "pyrometer",
         abstract: "Performance analysis for Python programs: how fast, where the time goes.",
         version: PyrometerVersion.string,
-        subcommands: [LinesCommand.self, ViewCommand.self])
+        subcommands: [LinesCommand.self, TimeitCommand.self, ViewCommand.self])
 
     /// Errors are one line on stderr; usage errors exit 2 as Python tools do.
     static func main() {
@@ -33,6 +33,10 @@ struct PyrometerCommand: ParsableCommand {
 enum Terminal {
     static func error(_ message: String) {
         try? FileHandle.standardError.write(contentsOf: Data("pyrometer: error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        try? FileHandle.standardError.write(contentsOf: Data("pyrometer: warning: \(message)\n".utf8))
     }
 
     static func note(_ message: String) {

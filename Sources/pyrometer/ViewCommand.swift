@@ -10,8 +10,8 @@ struct ViewCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A results file written by -o.", valueName: "file.json"))
     var file: String
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Output unit of the Time columns, in seconds.", valueName: "seconds"))
-    var unit: Double = 1e-6
+    @Option(name: [.short, .long], help: ArgumentHelp("Unit of the times: seconds for lines (e.g. 1e-3), nsec/usec/msec/sec for timeit.", valueName: "unit"))
+    var unit: String?
 
     @Flag(name: [.customShort("z"), .customLong("skip-zero")], help: "Leave out functions that never ran.")
     var skipZero = false
@@ -19,7 +19,16 @@ struct ViewCommand: ParsableCommand {
     func run() throws {
         switch try ResultFile.read(file) {
         case .lines(let profile):
-            Terminal.output(LineTableReport(outputUnit: unit, skipZero: skipZero).render(profile))
+            let seconds = try unit.map { text -> Double in
+                guard let value = Double(text), value > 0 else { throw PyrometerError("-u/--unit must be a positive number of seconds for a lines result") }
+                return value
+            } ?? 1e-6
+            Terminal.output(LineTableReport(outputUnit: seconds, skipZero: skipZero).render(profile))
+        case .timeit(let result):
+            if let unit, TimeFormat.scale(of: unit) == nil {
+                throw PyrometerError("-u/--unit must be one of nsec, usec, msec, sec for a timeit result")
+            }
+            Terminal.output(TimeitTextReport(unit: unit).render(result))
         }
     }
 }

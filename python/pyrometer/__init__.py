@@ -6,8 +6,9 @@ unchanged, so decorated code runs either way.
 """
 
 from . import _native
+from ._timing import TimeitResult, timeit
 
-__all__ = ["profile"]
+__all__ = ["profile", "timeit", "TimeitResult"]
 
 _engine = _native.load()
 

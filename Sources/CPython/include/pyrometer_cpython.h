@@ -77,6 +77,9 @@ int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value);
 // Takes the raised exception (normalized), clearing the error indicator; NULL if none.
 PyObject *pyro_take_exception(void);
 
+// Makes `exception` the raised exception again (steals the reference).
+void pyro_restore_exception(PyObject *exception);
+
 // True where sys.monitoring and code watchers exist (3.12+).
 int pyro_has_monitoring(void);
 

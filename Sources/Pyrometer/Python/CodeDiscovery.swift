@@ -25,7 +25,7 @@ enum CodeDiscovery {
             let file = module.optionalAttribute("__file__")?.stringValue.map(Paths.absolute)
             guard name == "__main__" || file.map(wanted) == true else { continue }
             guard let namespace = module.optionalAttribute("__dict__"), let values = try? namespace.callMethod("values") else { continue }
-            for value in (try? PyRef(owned: PySequence_List(values.pointer)).iterate()) ?? [] {
+            for value in (try? values.list().iterate()) ?? [] {
                 collect(value, into: &found, seen: &seen, depth: 0)
             }
         }
@@ -41,7 +41,7 @@ enum CodeDiscovery {
         if pyro_is_type(object.pointer) != 0 {
             guard let namespace = object.optionalAttribute("__dict__"),
                   let values = try? namespace.callMethod("values"),
-                  let items = try? PyRef(owned: PySequence_List(values.pointer)).iterate() else { return }
+                  let items = try? values.list().iterate() else { return }
             for item in items { collect(item, into: &found, seen: &seen, depth: depth + 1) }
             return
         }

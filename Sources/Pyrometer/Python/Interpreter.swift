@@ -9,6 +9,7 @@ public enum Interpreter {
     /// more of the configuration (what to run). Throws a one-line error on failure.
     public static func start(argv: [String], configure: (UnsafeMutablePointer<PyConfig>) -> PyStatus = { _ in PyStatus() }) throws {
         let executable = try InterpreterLocation.resolve().executable
+        NativeModule.contributeAllTools()
         // The inittab keeps the name pointer: it must outlive the interpreter.
         if PyImport_AppendInittab(strdup(NativeModule.name), NativeModule.initFunction) != 0 {
             throw PyrometerError("cannot register the _pyrometer module")

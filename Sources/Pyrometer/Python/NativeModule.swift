@@ -36,6 +36,7 @@ public enum NativeModule {
     /// Every tool's native functions: what the extension module offers plain Python.
     public static func contributeAllTools() {
         LineProfilerSession.registerNativeMethods()
+        contribute(TimingNativeMethods.methods)
     }
 
     /// The module's init function (`PyInit__pyrometer`), for the inittab of an

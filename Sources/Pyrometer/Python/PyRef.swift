@@ -91,7 +91,10 @@ public final class PyRef: @unchecked Sendable {  // guarded by the GIL
             }
             kwargs = dict
         }
-        return try PyRef(owned: PyObject_Call(pointer, args.pointer, kwargs?.pointer))
+        // The argument objects must outlive the call, not just the reads of their pointers.
+        return try withExtendedLifetime((args, kwargs)) {
+            try PyRef(owned: PyObject_Call(pointer, args.pointer, kwargs?.pointer))
+        }
     }
 
     @discardableResult
@@ -118,6 +121,28 @@ public final class PyRef: @unchecked Sendable {  // guarded by the GIL
     }
 
     public var isNone: Bool { pointer == pyro_none() }
+
+    /// `self[key] = value` for a dict.
+    public func setItem(_ key: String, _ value: PyRef) throws {
+        if PyDict_SetItemString(pointer, key, value.pointer) != 0 { throw PythonError.fetch() }
+    }
+
+    /// `self.get(key)` for a dict.
+    public func item(forKey key: String) -> PyRef? {
+        PyDict_GetItemString(pointer, key).map { PyRef(borrowed: $0) }
+    }
+
+    /// `list(self)`.
+    public func list() throws -> PyRef {
+        try PyRef(owned: PySequence_List(pointer))
+    }
+
+    /// The value of a `float` (or anything with `__float__`).
+    public var doubleValue: Double? {
+        let value = PyFloat_AsDouble(pointer)
+        if value == -1, PyErr_Occurred() != nil { PyErr_Clear(); return nil }
+        return value
+    }
 
     /// Items of any iterable.
     public func iterate() throws -> [PyRef] {
@@ -156,6 +181,18 @@ public struct PythonError: Error, CustomStringConvertible {
     public let exception: PyRef?
 
     public var description: String { message.isEmpty ? typeName : "\(typeName): \(message)" }
+
+    /// Raises the exception again in Python (for a native function about to return NULL).
+    public func restore() {
+        if let exception { pyro_restore_exception(exception.newReference()) } else { pyro_set_runtime_error(description) }
+    }
+
+    /// Prints the exception and its traceback to sys.stderr as Python would.
+    public func printTraceback() {
+        guard let exception else { return }
+        _ = try? PyRef.importModule("traceback").attribute("print_exception").call(exception)
+        _ = try? PyRef(borrowed: PySys_GetObject("stderr")!).callMethod("flush")
+    }
 
     /// Takes the pending Python exception (clearing it).
     public static func fetch() -> PythonError {

@@ -5,6 +5,7 @@ import Foundation
 public enum ResultFile {
     public enum Contents {
         case lines(LineProfile)
+        case timeit(TimeitResult)
     }
 
     private struct Header: Decodable {
@@ -34,16 +35,21 @@ public enum ResultFile {
         guard let header = try? decoder.decode(Header.self, from: data) else {
             throw PyrometerError("'\(path)' is not a pyrometer result file (expected JSON with \"format\" and \"version\")")
         }
-        switch header.format {
-        case LineProfile.format:
-            guard header.version <= LineProfile.currentVersion else {
-                throw PyrometerError("'\(path)' is \(header.format) version \(header.version); this pyrometer reads up to version \(LineProfile.currentVersion)")
+        func decode<T: Decodable>(_ type: T.Type, upTo version: Int) throws -> T {
+            guard header.version <= version else {
+                throw PyrometerError("'\(path)' is \(header.format) version \(header.version); this pyrometer reads up to version \(version)")
             }
             do {
-                return .lines(try decoder.decode(LineProfile.self, from: data))
+                return try decoder.decode(type, from: data)
             } catch {
                 throw PyrometerError("'\(path)' is a damaged \(header.format) file: \(describe(error))")
             }
+        }
+        switch header.format {
+        case LineProfile.format:
+            return .lines(try decode(LineProfile.self, upTo: LineProfile.currentVersion))
+        case TimeitResult.format:
+            return .timeit(try decode(TimeitResult.self, upTo: TimeitResult.currentVersion))
         default:
             throw PyrometerError("'\(path)' holds '\(header.format)' results, which this pyrometer cannot show")
         }

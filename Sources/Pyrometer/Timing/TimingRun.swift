@@ -1,0 +1,34 @@
+import CPython
+import Foundation
+
+/// `pyrometer timeit` outside any program: starts the embedded interpreter, times,
+/// and shuts it down. Code runs in a fresh `__main__`-like namespace with the working
+/// directory first on sys.path, as under `python -m timeit`.
+public enum TimingRun {
+    public struct Failure: Error {
+        /// One line to show (a syntax error); nil when the traceback was printed.
+        public let message: String?
+        public let exitCode: Int32
+    }
+
+    /// The result, or a failure: the code does not compile (a message), or it raised
+    /// (its traceback has been printed to stderr, as Python prints it).
+    public static func inEmbeddedInterpreter(_ options: TimeitOptions) throws -> Result<TimeitResult, Failure> {
+        try Interpreter.start(argv: [""])
+        defer { Py_Finalize() }
+        if let path = PySys_GetObject("path") {
+            _ = try? PyRef(borrowed: path).callMethod("insert", PyRef.int(0), PyRef.string(FileManager.default.currentDirectoryPath))
+        }
+        do {
+            return .success(try TimeitBenchmark.run(options))
+        } catch let failure as TimingFailure {
+            switch failure {
+            case .syntax:
+                return .failure(Failure(message: failure.message, exitCode: 2))
+            case .raised(let error):
+                error.printTraceback()
+                return .failure(Failure(message: nil, exitCode: error.typeName == "KeyboardInterrupt" ? 130 : 1))
+            }
+        }
+    }
+}
