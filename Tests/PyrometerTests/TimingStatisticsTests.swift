@@ -70,7 +70,7 @@ import Testing
         #expect(TimeFormat.auto(1.5e-6) == "1.5 usec")
         #expect(TimeFormat.auto(0.25) == "250 msec")
         #expect(TimeFormat.auto(3) == "3 sec")
-        #expect(TimeFormat.format(2.5e-6, unit: ("nsec", 1e-9)) == "2.5e+03 nsec")
+        #expect(TimeFormat.format(2.5e-6, unit: ("nsec", 1e-9)) == "2500 nsec")
     }
 
     @Test func reportForOneStatementIsTimeitsLine() {

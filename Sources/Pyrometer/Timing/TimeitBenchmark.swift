@@ -130,8 +130,10 @@ public enum TimeFormat {
         units.first { $0.name == name }?.scale
     }
 
+    /// Three significant digits, without an exponent for large values in a fixed unit.
     public static func format(_ seconds: Double, unit: (name: String, scale: Double)) -> String {
-        "\(String(format: "%.3g", seconds / unit.scale)) \(unit.name)"
+        let value = seconds / unit.scale
+        return "\(String(format: value >= 1000 ? "%.0f" : "%.3g", value)) \(unit.name)"
     }
 
     public static func auto(_ seconds: Double) -> String { format(seconds, unit: unit(for: seconds)) }
