@@ -17,14 +17,6 @@ public struct LineProfile: Codable, Equatable, Sendable {
     /// The program's exit status.
     public var exitStatus: Int32?
     public var functions: [FunctionTimings]
-
-    public init(timerUnit: Double, python: String, command: [String], exitStatus: Int32? = nil, functions: [FunctionTimings]) {
-        self.timerUnit = timerUnit
-        self.python = python
-        self.command = command
-        self.exitStatus = exitStatus
-        self.functions = functions
-    }
 }
 
 /// One timed function (one code object).

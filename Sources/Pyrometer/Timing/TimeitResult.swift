@@ -16,15 +16,6 @@ public struct TimeitResult: Codable, Equatable, Sendable {
     public var warmup: Int
     /// Fastest first.
     public var statements: [StatementTiming]
-
-    public init(python: String, timer: String, setup: String, gcEnabled: Bool, warmup: Int, statements: [StatementTiming]) {
-        self.python = python
-        self.timer = timer
-        self.setup = setup
-        self.gcEnabled = gcEnabled
-        self.warmup = warmup
-        self.statements = statements
-    }
 }
 
 /// One statement's timings. Times are seconds per loop.
