@@ -23,3 +23,19 @@ PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *met
     pyro_module_def.m_methods = methods;
     return PyModule_Create(&pyro_module_def);
 }
+
+#include <fcntl.h>
+#include <unistd.h>
+
+uint64_t pyro_resident_bytes(void) {
+    static int fd = -1;
+    if (fd < 0) { fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC); }
+    if (fd < 0) { return 0; }
+    char buffer[128];
+    ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
+    if (n <= 0) { return 0; }
+    buffer[n] = 0;
+    unsigned long long size = 0, resident = 0;
+    if (sscanf(buffer, "%llu %llu", &size, &resident) != 2) { return 0; }
+    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}

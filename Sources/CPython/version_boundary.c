@@ -1,13 +1,8 @@
 // Everything that differs between the CPython versions pyrometer supports.
-#include <patchlevel.h>
-#if PY_VERSION_HEX < 0x030C0000
-// 3.11 keeps the frame layout in internal headers, visible only to core builds.
+// The frame layout lives in internal headers, visible only to core builds.
 #define Py_BUILD_CORE 1
-#endif
 #include "pyrometer_cpython.h"
-#if PY_VERSION_HEX < 0x030C0000
 #include <internal/pycore_frame.h>
-#endif
 
 Py_ssize_t pyro_code_extra_index(void) {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -104,4 +99,46 @@ void pyro_restore_exception(PyObject *exception) {
     Py_INCREF(type);
     PyErr_Restore(type, exception, PyException_GetTraceback(exception));
 #endif
+}
+
+// The innermost Python frame of the running thread, and the next outer one.
+static _PyInterpreterFrame *innermost_frame(void) {
+#if PY_VERSION_HEX >= 0x030D0000
+    PyThreadState *tstate = PyThreadState_GetUnchecked();
+    return tstate ? tstate->current_frame : NULL;
+#else
+    PyThreadState *tstate = _PyThreadState_UncheckedGet();
+    return tstate && tstate->cframe ? tstate->cframe->current_frame : NULL;
+#endif
+}
+
+static int frame_location(_PyInterpreterFrame *frame, PyObject **code, int *offset) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (frame->owner == FRAME_OWNED_BY_CSTACK) { return 0; }
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *executable = frame->f_executable;
+    if (executable == NULL || !PyCode_Check(executable)) { return 0; }
+    *code = executable;
+    *offset = (int)(frame->instr_ptr - _PyCode_CODE((PyCodeObject *)executable));
+#else
+    *code = (PyObject *)frame->f_code;
+    *offset = (int)(frame->prev_instr - _PyCode_CODE(frame->f_code));
+#endif
+    return 1;
+}
+
+int pyro_current_location(PyObject **code, int *offset) {
+    for (_PyInterpreterFrame *frame = innermost_frame(); frame != NULL; frame = frame->previous) {
+        if (frame_location(frame, code, offset)) { return 1; }
+    }
+    return 0;
+}
+
+int pyro_current_stack(PyObject **codes, int *offsets, int capacity) {
+    int count = 0;
+    for (_PyInterpreterFrame *frame = innermost_frame(); frame != NULL && count < capacity; frame = frame->previous) {
+        if (frame_location(frame, &codes[count], &offsets[count])) { count++; }
+    }
+    return count;
 }

@@ -67,6 +67,32 @@ unsigned long pyro_version_hex(void);
 // Module creation needs PyModuleDef_HEAD_INIT and static storage for the def.
 PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *methods);
 
+// A spin lock for the allocator hooks: the raw domain is called without the GIL.
+static inline void pyro_spin_lock(int *lock) {
+    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(lock, __ATOMIC_RELAXED)) { }
+    }
+}
+static inline void pyro_spin_unlock(int *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
+
+// The process's resident set size in bytes (/proc/self/statm), 0 if unknown.
+uint64_t pyro_resident_bytes(void);
+
+// numpy's data allocator (NEP 49): the layout of PyDataMem_Handler, which numpy
+// publishes in a capsule named "mem_handler".
+typedef struct {
+    void *ctx;
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*calloc)(void *ctx, size_t nelem, size_t elsize);
+    void *(*realloc)(void *ctx, void *ptr, size_t new_size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+} pyro_numpy_allocator;
+typedef struct {
+    char name[127];
+    uint8_t version;
+    pyro_numpy_allocator allocator;
+} pyro_numpy_handler;
+
 // ---- The version boundary -------------------------------------------------
 
 // Per-code-object scratch slot (co_extra): _PyCode_* on 3.11, PyUnstable_* after.
@@ -87,6 +113,14 @@ int pyro_has_monitoring(void);
 typedef void (*pyro_code_created_fn)(PyObject *code);
 int pyro_watch_code_creation(pyro_code_created_fn callback);
 void pyro_unwatch_code_creation(int watcher);
+
+// Where the running thread is: the code object and instruction offset (in code
+// units) of its innermost Python frame. Returns 0 when the thread runs no Python
+// (or does not hold the GIL). Reads the interpreter's frames directly: no calls,
+// no allocation, safe inside an allocator hook.
+int pyro_current_location(PyObject **code, int *offset);
+// The same for up to `capacity` frames, innermost first; returns how many.
+int pyro_current_stack(PyObject **codes, int *offsets, int capacity);
 
 // 3.11 frame objects: where the fields the C trace hook reads live, as byte
 // offsets, so the hook reads them without a call. Zero on other versions.

@@ -1,9 +1,13 @@
 import CPython
 
-/// Per-line counters, one per source line of each timed code object.
+/// Per-line counters, one per source line of each timed code object. In memory
+/// mode `ticks` holds net bytes (two's complement), `peak` the most bytes the line
+/// held at once and `resident` the largest RSS after it.
 struct LineSlot {
     var hits: UInt64 = 0
     var ticks: UInt64 = 0
+    var peak: UInt64 = 0
+    var resident: UInt64 = 0
 }
 
 /// A timed code object's counters: `count` slots for lines `firstLine...`. The
@@ -18,10 +22,12 @@ struct TimedCodeSlots {
 struct FrameRecord {
     var owner: UnsafeMutableRawPointer?   // the frame (trace hook) or code object (monitoring)
     var slots: UnsafeMutablePointer<LineSlot>
+    var code: Int32                       // index in the timed-code table
     var firstLine: Int32
     var count: Int32
     var line: Int32                       // line being timed; 0 before the first line event
-    var start: UInt64                     // ticks when `line` began
+    var start: UInt64                     // ticks (or traced bytes) when `line` began
+    var savedMax: Int64                   // memory mode: the enclosing line's running maximum
 }
 
 /// The shadow stack of timed frames of one OS thread (found through a TLS slot).
@@ -44,6 +50,8 @@ struct CollectorState {
     var extraIndex: Py_ssize_t
     /// Field offsets of 3.11 frame objects (zero elsewhere).
     var frameLayout: pyro_frame_layout
+    /// Lines are measured in traced bytes (pyrometer memory) instead of ticks.
+    var memoryMode: Bool
 }
 
 /// The native line collector: counts hits and ticks per line of timed code, with a
@@ -59,7 +67,7 @@ enum LineCollector {
         state.initialize(to: CollectorState(
             codes: .allocate(capacity: 64), codeCount: 0, codeCapacity: 64,
             threads: .allocate(capacity: 8), threadCount: 0, threadCapacity: 8,
-            extraIndex: -1, frameLayout: pyro_legacy_frame_layout()))
+            extraIndex: -1, frameLayout: pyro_legacy_frame_layout(), memoryMode: false))
         return state
     }()
 
@@ -85,10 +93,14 @@ enum LineCollector {
 
     /// The counters of one timed code object, for lines that ran.
     static func counters(ofCode index: Int32) -> [(line: Int, hits: UInt64, ticks: UInt64)] {
+        slots(ofCode: index).map { ($0.line, $0.slot.hits, $0.slot.ticks) }
+    }
+
+    static func slots(ofCode index: Int32) -> [(line: Int, slot: LineSlot)] {
         let code = state.pointee.codes[Int(index)]
         return (0..<Int(code.count)).compactMap { offset in
             let slot = code.slots[offset]
-            return slot.hits > 0 || slot.ticks > 0 ? (Int(code.firstLine) + offset, slot.hits, slot.ticks) : nil
+            return slot.hits > 0 || slot.ticks > 0 ? (Int(code.firstLine) + offset, slot) : nil
         }
     }
 
@@ -139,8 +151,9 @@ enum LineCollector {
         if thread.pointee.depth == thread.pointee.capacity { grow(thread) }
         let slots = thread.pointee.collector.pointee.codes[Int(code)]
         (thread.pointee.records + thread.pointee.depth).initialize(to: FrameRecord(
-            owner: owner, slots: slots.slots, firstLine: slots.firstLine, count: slots.count, line: 0, start: 0))
+            owner: owner, slots: slots.slots, code: code, firstLine: slots.firstLine, count: slots.count, line: 0, start: 0, savedMax: 0))
         thread.pointee.depth += 1
+        if thread.pointee.collector.pointee.memoryMode { memoryEnter(slots.slots, code: code) }
     }
 
     @inline(never)
@@ -167,6 +180,10 @@ enum LineCollector {
         guard depth > 0 else { return false }
         let record = thread.pointee.records + (depth - 1)
         guard record.pointee.owner == owner else { return false }
+        if thread.pointee.collector.pointee.memoryMode {
+            memoryLine(record, line: line)
+            return true
+        }
         let now = pyro_ticks()
         charge(record, now: now)
         record.pointee.line = line
@@ -183,8 +200,46 @@ enum LineCollector {
         guard depth > 0 else { return }
         let record = thread.pointee.records + (depth - 1)
         guard record.pointee.owner == owner else { return }
-        charge(record, now: pyro_ticks())
+        if thread.pointee.collector.pointee.memoryMode {
+            endMemoryLine(record, MemoryCollector.state)
+            MemoryCollector.recordCall(code: record.pointee.code, entering: false)
+        } else {
+            charge(record, now: pyro_ticks())
+        }
         thread.pointee.depth = depth - 1
+    }
+
+    // MARK: Memory mode: the "clock" is the traced-bytes counter
+
+    /// A call: the function's first line (its def) counts the call and the RSS.
+    static func memoryEnter(_ slots: UnsafeMutablePointer<LineSlot>, code: Int32) {
+        MemoryCollector.recordCall(code: code, entering: true)
+        slots.pointee.hits &+= 1
+        slots.pointee.resident = max(slots.pointee.resident, MemoryCollector.residentBytes())
+    }
+
+    static func memoryLine(_ record: UnsafeMutablePointer<FrameRecord>, line: Int32) {
+        let memory = MemoryCollector.state
+        endMemoryLine(record, memory)
+        record.pointee.line = line
+        record.pointee.start = UInt64(bitPattern: memory.pointee.current)
+        // The running maximum restarts for this line; the enclosing one is kept.
+        record.pointee.savedMax = memory.pointee.lineMax
+        memory.pointee.lineMax = memory.pointee.current
+    }
+
+    static func endMemoryLine(_ record: UnsafeMutablePointer<FrameRecord>, _ memory: UnsafeMutablePointer<MemoryState>) {
+        let offset = record.pointee.line &- record.pointee.firstLine
+        if offset >= 0, offset < record.pointee.count {
+            let slot = record.pointee.slots + Int(offset)
+            let start = Int64(bitPattern: record.pointee.start)
+            slot.pointee.hits &+= 1
+            slot.pointee.ticks &+= UInt64(bitPattern: memory.pointee.current &- start)
+            let held = UInt64(max(0, memory.pointee.lineMax &- start))
+            if held > slot.pointee.peak { slot.pointee.peak = held }
+            slot.pointee.resident = max(slot.pointee.resident, MemoryCollector.residentBytes())
+        }
+        memory.pointee.lineMax = max(record.pointee.savedMax, memory.pointee.lineMax)
     }
 
     @inline(__always)

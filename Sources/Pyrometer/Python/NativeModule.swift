@@ -35,7 +35,7 @@ public enum NativeModule {
 
     /// Every tool's native functions: what the extension module offers plain Python.
     public static func contributeAllTools() {
-        LineProfilerSession.registerNativeMethods()
+        contribute(ChosenFunctions.nativeMethods)
         contribute(TimingNativeMethods.methods)
     }
 

@@ -55,8 +55,7 @@ public enum TimeitBenchmark {
             for _ in 0..<options.repeats { times.append(try timer.run(loops: loops) / Double(loops)) }
             measured.append(MeasuredStatement(statement: statement, position: index + 1, loops: loops, times: times))
         }
-        let version = String(cString: Py_GetVersion()).split(separator: " ").first.map(String.init) ?? "?"
-        return TimeitResult(python: version, timer: options.processTime ? "process_time" : "perf_counter",
+        return TimeitResult(python: PythonVersion.current, timer: options.processTime ? "process_time" : "perf_counter",
                             setup: options.setupCode, gcEnabled: options.keepGC, warmup: options.warmup,
                             statements: compare(measured))
     }

@@ -1,0 +1,120 @@
+import CPython
+
+/// Wraps CPython's allocators (PyMem_SetAllocator) for the raw, mem and object
+/// domains, and numpy's data allocator (NEP 49), so every allocation and free is
+/// seen by `MemoryCollector`. Each wrapper calls the allocator it replaced.
+enum AllocatorHooks {
+    /// The replaced allocators; a wrapper's ctx points at its domain's original.
+    nonisolated(unsafe) static let originals: UnsafeMutablePointer<PyMemAllocatorEx> = .allocate(capacity: 3)
+    nonisolated(unsafe) static var installed = false
+    static let domains: [PyMemAllocatorDomain] = [PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ]
+
+    static func install() {
+        guard !installed else { return }
+        for (index, domain) in domains.enumerated() {
+            PyMem_GetAllocator(domain, originals + index)
+            var wrapper = PyMemAllocatorEx(ctx: UnsafeMutableRawPointer(originals + index),
+                                           malloc: malloc, calloc: calloc, realloc: realloc, free: free)
+            PyMem_SetAllocator(domain, &wrapper)
+        }
+        installed = true
+    }
+
+    static func uninstall() {
+        guard installed else { return }
+        for (index, domain) in domains.enumerated() { PyMem_SetAllocator(domain, originals + index) }
+        installed = false
+    }
+
+    @inline(__always)
+    static func original(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<PyMemAllocatorEx> {
+        context!.assumingMemoryBound(to: PyMemAllocatorEx.self)
+    }
+
+    static let malloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
+        let inner = original(context)
+        let block = inner.pointee.malloc(inner.pointee.ctx, size)
+        if let block { MemoryCollector.recordAllocation(block, size: size) }
+        return block
+    }
+
+    static let calloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
+        let inner = original(context)
+        let block = inner.pointee.calloc(inner.pointee.ctx, count, size)
+        if let block { MemoryCollector.recordAllocation(block, size: count &* size) }
+        return block
+    }
+
+    static let realloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
+        let inner = original(context)
+        let moved = inner.pointee.realloc(inner.pointee.ctx, block, size)
+        if let moved {
+            if let block { MemoryCollector.recordFree(block) }
+            MemoryCollector.recordAllocation(moved, size: size)
+        }
+        return moved
+    }
+
+    static let free: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { context, block in
+        guard let block else { return }
+        MemoryCollector.recordFree(block)
+        let inner = original(context)
+        inner.pointee.free(inner.pointee.ctx, block)
+    }
+
+    // MARK: numpy
+
+    /// numpy's default data handler, patched in place so that arrays made in any
+    /// thread or context are seen; nil until numpy is imported.
+    nonisolated(unsafe) static var numpyHandler: UnsafeMutablePointer<pyro_numpy_handler>?
+    nonisolated(unsafe) static let numpyOriginal: UnsafeMutablePointer<pyro_numpy_allocator> = .allocate(capacity: 1)
+
+    /// Patches numpy's default allocator if numpy is loaded (idempotent).
+    static func hookNumpyIfLoaded() {
+        guard numpyHandler == nil, let modules = PySys_GetObject("modules") else { return }
+        let candidates = ["numpy._core.multiarray", "numpy.core.multiarray"]
+        guard let multiarray = candidates.lazy.compactMap({ PyRef(borrowed: modules).item(forKey: $0) }).first,
+              let capsule = try? multiarray.attribute("get_handler").call(),
+              let raw = PyCapsule_GetPointer(capsule.pointer, "mem_handler") else { PyErr_Clear(); return }
+        let handler = raw.assumingMemoryBound(to: pyro_numpy_handler.self)
+        guard handler.pointee.version == 1 else { return }
+        numpyOriginal.pointee = handler.pointee.allocator
+        handler.pointee.allocator.malloc = numpyMalloc
+        handler.pointee.allocator.calloc = numpyCalloc
+        handler.pointee.allocator.realloc = numpyRealloc
+        handler.pointee.allocator.free = numpyFree
+        numpyHandler = handler
+    }
+
+    static func unhookNumpy() {
+        guard let handler = numpyHandler else { return }
+        handler.pointee.allocator = numpyOriginal.pointee
+        numpyHandler = nil
+    }
+
+    static let numpyMalloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
+        let block = numpyOriginal.pointee.malloc(context, size)
+        if let block { MemoryCollector.recordAllocation(block, size: size) }
+        return block
+    }
+
+    static let numpyCalloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
+        let block = numpyOriginal.pointee.calloc(context, count, size)
+        if let block { MemoryCollector.recordAllocation(block, size: count &* size) }
+        return block
+    }
+
+    static let numpyRealloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
+        let moved = numpyOriginal.pointee.realloc(context, block, size)
+        if let moved {
+            if let block { MemoryCollector.recordFree(block) }
+            MemoryCollector.recordAllocation(moved, size: size)
+        }
+        return moved
+    }
+
+    static let numpyFree: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> Void = { context, block, size in
+        if let block { MemoryCollector.recordFree(block) }
+        numpyOriginal.pointee.free(context, block, size)
+    }
+}
