@@ -13,8 +13,14 @@ struct ViewCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Unit of the times: seconds for lines (e.g. 1e-3), nsec/usec/msec/sec for timeit.", valueName: "unit"))
     var unit: String?
 
-    @Flag(name: [.customShort("z"), .customLong("skip-zero")], help: "Leave out functions that never ran.")
+    @Flag(name: [.customShort("z"), .customLong("skip-zero")], help: "Leave out functions that never ran (lines).")
     var skipZero = false
+
+    @Flag(name: .customLong("peak"), help: "Show the Peak column (memory).")
+    var peak = false
+
+    @Option(name: .customLong("top"), help: ArgumentHelp("List the N lines holding the most memory (memory).", valueName: "n"))
+    var top: Int?
 
     func run() throws {
         switch try ResultFile.read(file) {
@@ -29,6 +35,11 @@ struct ViewCommand: ParsableCommand {
                 throw PyrometerError("-u/--unit must be one of nsec, usec, msec, sec for a timeit result")
             }
             Terminal.output(TimeitTextReport(unit: unit).render(result))
+        case .memory(let profile):
+            guard let chosen = MemoryTableReport.Unit(rawValue: unit ?? "MiB") else {
+                throw PyrometerError("-u/--unit must be one of B, KiB, MiB, GiB for a memory result")
+            }
+            Terminal.output(MemoryTableReport(unit: chosen, showPeak: peak, top: top ?? 0).render(profile))
         }
     }
 }

@@ -59,6 +59,12 @@ extern __thread void *pyro_thread_slot_storage __attribute__((tls_model("initial
 static inline void *pyro_thread_slot(void) { return pyro_thread_slot_storage; }
 static inline void pyro_set_thread_slot(void *value) { pyro_thread_slot_storage = value; }
 
+// Set while a wrapped allocator calls the allocator it wraps: pymalloc hands
+// large blocks to the raw domain, which must not count them a second time.
+extern __thread int pyro_in_allocator_storage __attribute__((tls_model("initial-exec")));
+static inline int pyro_in_allocator(void) { return pyro_in_allocator_storage; }
+static inline void pyro_set_in_allocator(int value) { pyro_in_allocator_storage = value; }
+
 // Facts fixed when the package was built (see Package.swift).
 const char *pyro_build_python_executable(void);
 const char *pyro_source_root(void);

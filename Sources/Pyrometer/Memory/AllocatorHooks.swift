@@ -31,23 +31,35 @@ enum AllocatorHooks {
         context!.assumingMemoryBound(to: PyMemAllocatorEx.self)
     }
 
+    // Each wrapper marks the thread while the wrapped allocator runs: an allocation
+    // that reaches another hooked domain from inside it is the same block.
+
     static let malloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
         let inner = original(context)
+        if pyro_in_allocator() != 0 { return inner.pointee.malloc(inner.pointee.ctx, size) }
+        pyro_set_in_allocator(1)
         let block = inner.pointee.malloc(inner.pointee.ctx, size)
+        pyro_set_in_allocator(0)
         if let block { MemoryCollector.recordAllocation(block, size: size) }
         return block
     }
 
     static let calloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
         let inner = original(context)
+        if pyro_in_allocator() != 0 { return inner.pointee.calloc(inner.pointee.ctx, count, size) }
+        pyro_set_in_allocator(1)
         let block = inner.pointee.calloc(inner.pointee.ctx, count, size)
+        pyro_set_in_allocator(0)
         if let block { MemoryCollector.recordAllocation(block, size: count &* size) }
         return block
     }
 
     static let realloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
         let inner = original(context)
+        if pyro_in_allocator() != 0 { return inner.pointee.realloc(inner.pointee.ctx, block, size) }
+        pyro_set_in_allocator(1)
         let moved = inner.pointee.realloc(inner.pointee.ctx, block, size)
+        pyro_set_in_allocator(0)
         if let moved {
             if let block { MemoryCollector.recordFree(block) }
             MemoryCollector.recordAllocation(moved, size: size)
@@ -56,10 +68,12 @@ enum AllocatorHooks {
     }
 
     static let free: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { context, block in
-        guard let block else { return }
-        MemoryCollector.recordFree(block)
         let inner = original(context)
+        guard let block, pyro_in_allocator() == 0 else { inner.pointee.free(inner.pointee.ctx, block); return }
+        MemoryCollector.recordFree(block)
+        pyro_set_in_allocator(1)
         inner.pointee.free(inner.pointee.ctx, block)
+        pyro_set_in_allocator(0)
     }
 
     // MARK: numpy

@@ -37,6 +37,7 @@ public enum NativeModule {
     public static func contributeAllTools() {
         contribute(ChosenFunctions.nativeMethods)
         contribute(TimingNativeMethods.methods)
+        contribute(MemoryProfilerSession.nativeMethods)
     }
 
     /// The module's init function (`PyInit__pyrometer`), for the inittab of an

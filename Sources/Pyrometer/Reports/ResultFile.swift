@@ -6,6 +6,7 @@ public enum ResultFile {
     public enum Contents {
         case lines(LineProfile)
         case timeit(TimeitResult)
+        case memory(MemoryProfile)
     }
 
     private struct Header: Decodable {
@@ -50,6 +51,8 @@ public enum ResultFile {
             return .lines(try decode(LineProfile.self, upTo: LineProfile.currentVersion))
         case TimeitResult.format:
             return .timeit(try decode(TimeitResult.self, upTo: TimeitResult.currentVersion))
+        case MemoryProfile.format:
+            return .memory(try decode(MemoryProfile.self, upTo: MemoryProfile.currentVersion))
         default:
             throw PyrometerError("'\(path)' holds '\(header.format)' results, which this pyrometer cannot show")
         }
