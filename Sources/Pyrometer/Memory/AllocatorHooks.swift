@@ -83,12 +83,19 @@ enum AllocatorHooks {
     nonisolated(unsafe) static var numpyHandler: UnsafeMutablePointer<pyro_numpy_handler>?
     nonisolated(unsafe) static let numpyOriginal: UnsafeMutablePointer<pyro_numpy_allocator> = .allocate(capacity: 1)
 
-    /// Patches numpy's default allocator if numpy is loaded (idempotent).
+    /// Patches numpy's default allocator if numpy is loaded (idempotent). The handler
+    /// comes from numpy's C API table (`PyDataMem_GetHandler`, slot 305 since 1.22).
     static func hookNumpyIfLoaded() {
         guard numpyHandler == nil, let modules = PySys_GetObject("modules") else { return }
-        let candidates = ["numpy._core.multiarray", "numpy.core.multiarray"]
-        guard let multiarray = candidates.lazy.compactMap({ PyRef(borrowed: modules).item(forKey: $0) }).first,
-              let capsule = try? multiarray.attribute("get_handler").call(),
+        let names = ["numpy._core._multiarray_umath", "numpy.core._multiarray_umath"]
+        guard let umath = names.lazy.compactMap({ PyRef(borrowed: modules).item(forKey: $0) }).first,
+              umath.optionalAttribute("get_handler_version") != nil,
+              let api = umath.optionalAttribute("_ARRAY_API"),
+              let table = PyCapsule_GetPointer(api.pointer, PyCapsule_GetName(api.pointer)) else { PyErr_Clear(); return }
+        let functions = table.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        guard let slot = functions[305] else { return }
+        let getHandler = unsafeBitCast(slot, to: (@convention(c) () -> PyPointer?).self)
+        guard let capsule = try? PyRef(owned: getHandler()),
               let raw = PyCapsule_GetPointer(capsule.pointer, "mem_handler") else { PyErr_Clear(); return }
         let handler = raw.assumingMemoryBound(to: pyro_numpy_handler.self)
         guard handler.pointee.version == 1 else { return }
