@@ -113,21 +113,32 @@ enum AllocatorHooks {
         numpyHandler = nil
     }
 
+    // numpy's allocator may itself use the raw domain: the same rule as above.
+
     static let numpyMalloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
+        let nested = pyro_in_allocator() != 0
+        pyro_set_in_allocator(1)
         let block = numpyOriginal.pointee.malloc(context, size)
-        if let block { MemoryCollector.recordAllocation(block, size: size) }
+        pyro_set_in_allocator(nested ? 1 : 0)
+        if let block, !nested { MemoryCollector.recordAllocation(block, size: size) }
         return block
     }
 
     static let numpyCalloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
+        let nested = pyro_in_allocator() != 0
+        pyro_set_in_allocator(1)
         let block = numpyOriginal.pointee.calloc(context, count, size)
-        if let block { MemoryCollector.recordAllocation(block, size: count &* size) }
+        pyro_set_in_allocator(nested ? 1 : 0)
+        if let block, !nested { MemoryCollector.recordAllocation(block, size: count &* size) }
         return block
     }
 
     static let numpyRealloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
+        let nested = pyro_in_allocator() != 0
+        pyro_set_in_allocator(1)
         let moved = numpyOriginal.pointee.realloc(context, block, size)
-        if let moved {
+        pyro_set_in_allocator(nested ? 1 : 0)
+        if let moved, !nested {
             if let block { MemoryCollector.recordFree(block) }
             MemoryCollector.recordAllocation(moved, size: size)
         }
@@ -135,7 +146,10 @@ enum AllocatorHooks {
     }
 
     static let numpyFree: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> Void = { context, block, size in
-        if let block { MemoryCollector.recordFree(block) }
+        let nested = pyro_in_allocator() != 0
+        if let block, !nested { MemoryCollector.recordFree(block) }
+        pyro_set_in_allocator(1)
         numpyOriginal.pointee.free(context, block, size)
+        pyro_set_in_allocator(nested ? 1 : 0)
     }
 }

@@ -89,7 +89,7 @@ enum MemoryCollector {
         if current > s.pointee.lineMax { s.pointee.lineMax = current }
         if current > s.pointee.peak {
             s.pointee.peak = current
-            if current >= s.pointee.snapshotPeak + max(1 << 20, s.pointee.snapshotPeak / 100) { snapshotPeak(s) }
+            if current >= s.pointee.snapshotPeak + max(1 << 16, s.pointee.snapshotPeak / 100) { snapshotPeak(s) }
         }
         pyro_spin_unlock(&s.pointee.lock)
     }
@@ -155,7 +155,7 @@ enum MemoryCollector {
     }
 
     /// Keeps what every site held at (nearly) the peak: taken each time the peak
-    /// grows by 1% (at least 1 MiB), so the copies stay few.
+    /// grows by 1% (at least 64 KiB), so the copies stay few.
     @inline(never)
     static func snapshotPeak(_ s: UnsafeMutablePointer<MemoryState>) {
         s.pointee.snapshotPeak = s.pointee.current
