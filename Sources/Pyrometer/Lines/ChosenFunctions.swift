@@ -32,7 +32,13 @@ final class ChosenFunctions {
                                          mainDirectory: program.mainDirectory)
         let codes = try TimedCodes(selection: resolved)
         let hook = LineHooks.make()
-        codes.onTimed = { [hook] code in try hook.enable(code) }
+        // With no -f/--module the hook waits for the first @profile: a program that
+        // marks nothing (pyrometer memory --top) runs without it.
+        var installed = false
+        codes.onTimed = { [hook] code in
+            if !installed { try hook.install(); installed = true }
+            try hook.enable(code)
+        }
         LineCollector.reset()
         LineCollector.state.pointee.extraIndex = codes.extraIndex
         LineCollector.state.pointee.memoryMode = memoryMode
@@ -43,9 +49,12 @@ final class ChosenFunctions {
 
         let builtins = try PyRef.importModule("builtins")
         try builtins.setAttribute("profile", NativeModule.module().attribute("profile"))
-        try hook.install()
-        // Functions of modules loaded before the program starts are created already.
-        if !resolved.rules.isEmpty { try discoverSelectedCode() }
+        if !resolved.rules.isEmpty {
+            try hook.install()
+            installed = true
+            // Functions of modules loaded before the program starts are created already.
+            try discoverSelectedCode()
+        }
     }
 
     func stop() {
