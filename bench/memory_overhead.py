@@ -37,8 +37,8 @@ def main():
     version = "%d.%d.%d" % sys.version_info[:3]
     workloads = {
         "primes (line by line)": {
-            "alone": [python, primes, "1"],
-            "pyrometer memory": [args.pyrometer, "memory", primes, "1"],
+            "alone": [python, primes, "5"],
+            "pyrometer memory": [args.pyrometer, "memory", primes, "5"],
             "memory_profiler": [python, "-m", "memory_profiler", primes, "1"],
         },
         "ray tracer (whole program)": {

@@ -43,7 +43,9 @@ struct MemoryCommand: ParsableCommand {
         let chosen = !target.functions.isEmpty || !target.modules.isEmpty
         let report = MemoryTableReport(unit: MemoryTableReport.Unit(rawValue: unit)!, showPeak: showPeak, top: top ?? 0)
         var failure: PyrometerError?
-        let session = MemoryProfilerSession(selection: target.selection, keepTop: max(top ?? 0, 50)) { _ in }
+        // Lines holding memory are found when they will be shown or saved.
+        let keepTop = top != nil || output != nil ? max(top ?? 0, 50) : 0
+        let session = MemoryProfilerSession(selection: target.selection, keepTop: keepTop) { _ in }
         session.onResult = { [unowned session] profile in
             Terminal.output(report.render(profile))
             if profile.functions.isEmpty, top == nil, !chosen {

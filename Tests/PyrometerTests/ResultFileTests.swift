@@ -34,7 +34,7 @@ import Testing
         ("[1, 2]", "is not a pyrometer result file"),
         (#"{"format": "pyrometer.lines", "version": 99}"#, "version 99"),
         (#"{"format": "pyrometer.lines", "version": 1}"#, "damaged"),
-        (#"{"format": "pyrometer.memory", "version": 1}"#, "cannot show"),
+        (#"{"format": "pyrometer.sampling", "version": 1}"#, "cannot show"),
     ])
     func rejectsBadFiles(contents: String, message: String) throws {
         let path = try temporaryFile(contents)

@@ -21,10 +21,14 @@ struct AllocationTable {
         entries.initialize(repeating: Entry(address: 0, sizeAndSite: 0), count: capacity)
     }
 
+    /// A block's home slot. Each 4 KiB page of addresses maps to a run of 256
+    /// consecutive slots at a hashed place, so blocks close in memory (a pymalloc
+    /// pool, a list's items made in a row) share cache lines of the table.
     @inline(__always)
     private func slot(of address: UInt) -> Int {
-        // Fibonacci hashing of the address without its always-zero low bits.
-        Int(truncatingIfNeeded: ((UInt64(address) >> 4) &* 0x9E37_79B9_7F4A_7C15) >> 20) & (capacity - 1)
+        let page = UInt64(address) >> 12
+        let base = Int(truncatingIfNeeded: (page &* 0x9E37_79B9_7F4A_7C15) >> 24) << 8
+        return (base | Int((address >> 4) & 0xFF)) & (capacity - 1)
     }
 
     @inline(__always)

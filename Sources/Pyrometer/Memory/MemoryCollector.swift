@@ -12,6 +12,9 @@ struct SiteRecord {
 /// Everything the allocator hooks touch, in manually managed memory.
 struct MemoryState {
     var lock: Int32 = 0
+    /// Attribute each allocation to its source line (for the top lists); without
+    /// it every block counts under site 0 and only the totals are kept.
+    var trackSites = true
     var table = AllocationTable()
     /// Bytes traced and still allocated, and the most there ever were.
     var current: Int64 = 0
@@ -112,7 +115,7 @@ enum MemoryCollector {
     static func currentSite(_ s: UnsafeMutablePointer<MemoryState>) -> UInt32 {
         var code: PyPointer? = nil
         var offset: Int32 = 0
-        guard pyro_current_location(&code, &offset) != 0, let code else { return 0 }
+        guard s.pointee.trackSites, pyro_current_location(&code, &offset) != 0, let code else { return 0 }
         let key = UInt64(UInt(bitPattern: code)) ^ (UInt64(UInt32(bitPattern: offset)) &* 0x9E37_79B9_7F4A_7C15)
         var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (s.pointee.siteIndexCapacity - 1)
         while true {

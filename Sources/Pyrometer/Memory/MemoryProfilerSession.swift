@@ -6,7 +6,7 @@ import Foundation
 /// `onResult` when the program ends.
 public final class MemoryProfilerSession: ProgramObserver {
     public var onResult: (MemoryProfile) -> Void
-    /// How many lines the top lists keep.
+    /// How many lines the top lists keep; 0 skips attributing allocations to lines.
     public let keepTop: Int
     private let functions: ChosenFunctions
     private var sampler: MemorySampler?
@@ -29,6 +29,7 @@ public final class MemoryProfilerSession: ProgramObserver {
     public func programWillStart(_ program: ProgramSpec) throws {
         try functions.start(program, memoryMode: true)
         MemoryCollector.reset()
+        MemoryCollector.state.pointee.trackSites = keepTop > 0
         startTime = pyro_monotonic_ns()
         MemoryProfilerSession.tracing = true
         try PyRef.importModule("sys").attribute("addaudithook").call(NativeModule.module().attribute("_memory_audit"))
