@@ -26,7 +26,19 @@ PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *met
 }
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
+
+static int *fork_guarded_lock;
+static void lock_before_fork(void) { if (fork_guarded_lock) { pyro_spin_lock(fork_guarded_lock); } }
+static void unlock_after_fork(void) { if (fork_guarded_lock) { pyro_spin_unlock(fork_guarded_lock); } }
+
+void pyro_guard_lock_across_fork(int *lock) {
+    if (fork_guarded_lock == NULL) {
+        fork_guarded_lock = lock;
+        pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+    }
+}
 
 uint64_t pyro_resident_bytes(void) {
     static int fd = -1;

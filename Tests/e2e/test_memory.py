@@ -191,3 +191,42 @@ def test_bad_options(args):
 def test_unwritable_plot(tmp_path):
     proc = run(["memory", "--plot", tmp_path / "no" / "p.svg", KNOWN])
     assert proc.returncode == 2 and "cannot write" in proc.stderr
+
+
+def test_report_when_interrupted(tmp_path):
+    code = ("import os, signal\n"
+            "keep = bytearray(5 * 2**20)\n"
+            "os.kill(os.getpid(), signal.SIGINT)\n"
+            "signal.pause()\n")
+    out = tmp_path / "m.json"
+    proc = run(["memory", "--top", "1", "-o", out, "-c", code])
+    assert proc.returncode in (-2, 130)
+    assert "KeyboardInterrupt" in proc.stderr
+    assert json.loads(out.read_text())["topAtEnd"][0]["line"] == 2
+
+
+def test_child_processes_made_by_fork_work(tmp_path):
+    code = ("import multiprocessing as mp\n"
+            "def work(n):\n"
+            "    return len(bytearray(n))\n"
+            "if __name__ == '__main__':\n"
+            "    with mp.get_context('fork').Pool(2) as pool:\n"
+            "        print(sum(pool.map(work, [2**20] * 8)))\n")
+    script = tmp_path / "forks.py"
+    script.write_text(code)
+    proc = run(["memory", script], timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == str(8 * 2**20)
+
+
+def test_peak_stacks_of_short_lived_code(tmp_path):
+    """Each new peak is reached inside a code object that dies soon after: the
+    stacks kept for the peak must not free memory inside the allocator hooks."""
+    code = ("data = []\n"
+            "for i in range(60):\n"
+            "    exec(compile(f'data.append(bytearray(200_000 + {i}))', '<gen>', 'exec'))\n")
+    # No --top and no -o: lines are not tracked, so nothing else keeps those code
+    # objects alive.
+    proc = run(["memory", "-c", code], timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert 'Peak reached in (most recent call last):\n  File "<string>", line 3, in <module>\n  File "<gen>", line 1, in <module>\n' in proc.stdout

@@ -81,6 +81,10 @@ static inline void pyro_spin_lock(int *lock) {
 }
 static inline void pyro_spin_unlock(int *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
 
+// Holds `lock` across fork(), so a child never inherits it taken by a thread
+// that does not exist in the child. Registered once.
+void pyro_guard_lock_across_fork(int *lock);
+
 // The process's resident set size in bytes (/proc/self/statm), 0 if unknown.
 uint64_t pyro_resident_bytes(void);
 

@@ -40,6 +40,11 @@ struct MemoryState {
     var peakStackCodes: UnsafeMutablePointer<PyPointer?>
     var peakStackOffsets: UnsafeMutablePointer<Int32>
     var peakStackDepth = 0
+    /// Code objects of earlier peak stacks, released only outside the hooks: a
+    /// release may free memory, which would re-enter them.
+    var retired: UnsafeMutablePointer<PyPointer?>
+    var retiredCount = 0
+    var retiredCapacity = 256
 
     /// RSS estimate for the per-line Mem usage column: the last reading, and the
     /// traced bytes when it was taken.
@@ -69,7 +74,7 @@ enum MemoryCollector {
             sites: .allocate(capacity: 1024), siteIndex: .allocate(capacity: 4096),
             snapshotBytes: .allocate(capacity: 1024), snapshotCounts: .allocate(capacity: 1024),
             peakStackCodes: .allocate(capacity: peakStackCapacity), peakStackOffsets: .allocate(capacity: peakStackCapacity),
-            callEvents: .allocate(capacity: callEventCapacity)))
+            retired: .allocate(capacity: 256), callEvents: .allocate(capacity: callEventCapacity)))
         state.pointee.sites[0] = SiteRecord(code: nil, offset: 0, liveBytes: 0, liveCount: 0)
         state.pointee.siteIndex.initialize(repeating: 0, count: 4096)
         return state
@@ -177,7 +182,13 @@ enum MemoryCollector {
             s.pointee.snapshotCounts[id] = s.pointee.sites[id].liveCount
         }
         s.pointee.snapshotSites = count
-        for index in 0..<s.pointee.peakStackDepth { s.pointee.peakStackCodes[index].map { Py_DecRef($0) } }
+        for index in 0..<s.pointee.peakStackDepth {
+            if s.pointee.retiredCount == s.pointee.retiredCapacity {
+                s.pointee.retired = LineCollector.moved(s.pointee.retired, count: s.pointee.retiredCount, capacity: &s.pointee.retiredCapacity)
+            }
+            s.pointee.retired[s.pointee.retiredCount] = s.pointee.peakStackCodes[index]
+            s.pointee.retiredCount += 1
+        }
         let depth = Int(pyro_current_stack(s.pointee.peakStackCodes, s.pointee.peakStackOffsets, Int32(peakStackCapacity)))
         for index in 0..<depth { s.pointee.peakStackCodes[index].map { Py_IncRef($0) } }
         s.pointee.peakStackDepth = depth
@@ -210,11 +221,14 @@ enum MemoryCollector {
 
     // MARK: Setup
 
+    /// Forgets everything; called with the hooks not installed (code objects are
+    /// released here, which may free memory).
     static func reset() {
         let s = state
-        pyro_spin_lock(&s.pointee.lock)
         s.pointee.table.removeAll()
         for id in 1..<s.pointee.siteCount { s.pointee.sites[id].code.map { Py_DecRef($0) } }
+        for index in 0..<s.pointee.retiredCount { s.pointee.retired[index].map { Py_DecRef($0) } }
+        s.pointee.retiredCount = 0
         s.pointee.sites[0] = SiteRecord(code: nil, offset: 0, liveBytes: 0, liveCount: 0)
         s.pointee.siteCount = 1
         s.pointee.siteIndex.update(repeating: 0, count: s.pointee.siteIndexCapacity)
@@ -228,6 +242,5 @@ enum MemoryCollector {
         s.pointee.allocations = 0
         s.pointee.rssReading = 0
         s.pointee.callEventCount = 0
-        pyro_spin_unlock(&s.pointee.lock)
     }
 }

@@ -34,6 +34,8 @@ public final class MemoryProfilerSession: ProgramObserver {
         MemoryProfilerSession.tracing = true
         try PyRef.importModule("sys").attribute("addaudithook").call(NativeModule.module().attribute("_memory_audit"))
         AllocatorHooks.hookNumpyIfLoaded()
+        pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
+        _ = pyro_resident_bytes()  // opens /proc/self/statm before the sampler thread reads it
         AllocatorHooks.install()
         let sampler = MemorySampler(start: startTime)
         sampler.begin()
