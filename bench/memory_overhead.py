@@ -8,28 +8,17 @@ Each program times its own work inside the process; the fastest of --repeat
 interleaved runs counts (memory_profiler, which is very slow, runs once, one
 round). Ratios are against the program alone.
 """
-import argparse
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from benchlib import arguments, compare
+
 HERE = Path(__file__).resolve().parent
 
 
-def seconds(command, cwd):
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(map(str, command))}\n{proc.stderr[-2000:]}")
-    return float(re.search(r"BENCH_SECONDS ([0-9.]+)", proc.stderr).group(1))
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--pyrometer", required=True)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments()
     python = sys.executable
     programs = HERE / "programs"
     primes, tracer = programs / "primes_bench.py", programs / "raytracer.py"
@@ -49,19 +38,7 @@ def main():
         },
     }
     print(f"Python {version}, best of {args.repeat} interleaved runs (memory_profiler: one run)")
-    print(f"{'workload':28} {'tool':24} {'seconds':>9} {'overhead':>9}")
-    for name, commands in workloads.items():
-        best = {tool: float("inf") for tool in commands}
-        for round_number in range(args.repeat):
-            for tool, command in commands.items():
-                if tool == "memory_profiler" and round_number > 0:
-                    continue
-                best[tool] = min(best[tool], seconds(command, programs))
-        for tool, value in best.items():
-            print(f"{name:28} {tool:24} {value:9.4f} {value / best['alone']:8.2f}x")
-        ratios = " ".join(f"{tool.split()[0] if tool != 'pyrometer memory --top' else 'pyrometer'}={value / best['alone']:.2f}"
-                          for tool, value in best.items() if tool != "alone")
-        print(f"RATIO {version} {name.split()[0]} {ratios}")
+    compare(workloads, args.repeat, programs, once={"memory_profiler"})
 
 
 if __name__ == "__main__":

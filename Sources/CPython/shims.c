@@ -12,6 +12,8 @@ const char *pyro_source_root(void) { return PYROMETER_SOURCE_ROOT; }
 unsigned long pyro_version_hex(void) { return PY_VERSION_HEX; }
 
 __thread void *pyro_thread_slot_storage __attribute__((tls_model("initial-exec"))) = NULL;
+void *pyro_line_state_storage = NULL;
+void *pyro_memory_state_storage = NULL;
 __thread int pyro_in_allocator_storage __attribute__((tls_model("initial-exec"))) = 0;
 
 // One module per process is enough: the engine's `_pyrometer`.

@@ -59,6 +59,17 @@ extern __thread void *pyro_thread_slot_storage __attribute__((tls_model("initial
 static inline void *pyro_thread_slot(void) { return pyro_thread_slot_storage; }
 static inline void pyro_set_thread_slot(void *value) { pyro_thread_slot_storage = value; }
 
+// The collectors' state blocks, reachable from the hot path with one load (a
+// Swift global would be checked for lazy initialisation on every access).
+extern void *pyro_line_state_storage;
+extern void *pyro_memory_state_storage;
+static inline void *pyro_line_state(void) { return pyro_line_state_storage; }
+static inline void *pyro_memory_state(void) { return pyro_memory_state_storage; }
+static inline void pyro_set_collector_states(void *lines, void *memory) {
+    pyro_line_state_storage = lines;
+    pyro_memory_state_storage = memory;
+}
+
 // Set while a wrapped allocator calls the allocator it wraps: pymalloc hands
 // large blocks to the raw domain, which must not count them a second time.
 extern __thread int pyro_in_allocator_storage __attribute__((tls_model("initial-exec")));

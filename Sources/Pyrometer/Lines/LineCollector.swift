@@ -62,7 +62,14 @@ struct CollectorState {
 /// An event costs a TLS load, a few loads and stores and one tick read: no
 /// allocation, no reference counting, no exclusivity bookkeeping.
 enum LineCollector {
-    nonisolated(unsafe) static let state: UnsafeMutablePointer<CollectorState> = {
+    /// The state block (created on first use, then reached through a C global).
+    @inline(__always)
+    static var state: UnsafeMutablePointer<CollectorState> {
+        if let state = pyro_line_state() { return state.assumingMemoryBound(to: CollectorState.self) }
+        return CollectorStates.created.lines
+    }
+
+    nonisolated(unsafe) static let storage: UnsafeMutablePointer<CollectorState> = {
         let state = UnsafeMutablePointer<CollectorState>.allocate(capacity: 1)
         state.initialize(to: CollectorState(
             codes: .allocate(capacity: 64), codeCount: 0, codeCapacity: 64,
@@ -251,4 +258,13 @@ enum LineCollector {
         slot.pointee.hits &+= 1
         slot.pointee.ticks &+= now &- record.pointee.start
     }
+}
+
+/// Creates both collectors' state blocks once and publishes them to the hot path.
+enum CollectorStates {
+    nonisolated(unsafe) static let created: (lines: UnsafeMutablePointer<CollectorState>, memory: UnsafeMutablePointer<MemoryState>) = {
+        let both = (LineCollector.storage, MemoryCollector.storage)
+        pyro_set_collector_states(both.0, both.1)
+        return both
+    }()
 }

@@ -68,7 +68,14 @@ enum MemoryCollector {
     static let peakStackCapacity = 64
     static let callEventCapacity = 1 << 18
 
-    nonisolated(unsafe) static let state: UnsafeMutablePointer<MemoryState> = {
+    /// The state block (created on first use, then reached through a C global).
+    @inline(__always)
+    static var state: UnsafeMutablePointer<MemoryState> {
+        if let state = pyro_memory_state() { return state.assumingMemoryBound(to: MemoryState.self) }
+        return CollectorStates.created.memory
+    }
+
+    nonisolated(unsafe) static let storage: UnsafeMutablePointer<MemoryState> = {
         let state = UnsafeMutablePointer<MemoryState>.allocate(capacity: 1)
         state.initialize(to: MemoryState(
             sites: .allocate(capacity: 1024), siteIndex: .allocate(capacity: 4096),
