@@ -25,6 +25,12 @@ import Testing
         #expect(selection.matchingRules(file: "/x/other/geometry.py", qualname: "area", isFunction: true) == [])
     }
 
+    @Test func frozenModulesAreFoundByName() {
+        let selection = rules(["posixpath:join"])
+        #expect(selection.matchingRules(file: "<frozen posixpath>", qualname: "join", isFunction: true) == [0])
+        #expect(selection.matchingRules(file: "<frozen ntpath>", qualname: "join", isFunction: true) == [])
+    }
+
     @Test func dottedNameIsTriedAsModuleAndFunction() {
         let selection = rules(["json.decoder.JSONDecoder.decode"])
         #expect(selection.matchingRules(file: "/usr/lib/python3.12/json/decoder.py", qualname: "JSONDecoder.decode", isFunction: true) == [0])

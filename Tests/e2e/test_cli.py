@@ -256,3 +256,11 @@ def test_view_missing_file(tmp_path):
     proc = run(["view", tmp_path / "absent.json"])
     assert proc.returncode == 2
     one_error_line(proc)
+
+
+def test_function_of_a_module_loaded_before_the_program(tmp_path):
+    """posixpath is imported (and, since 3.11, frozen) before the program starts."""
+    profile, _ = profile_of(["-f", "posixpath:join", "-c", "import os\nfor i in range(5):\n    os.path.join('a', 'b')\n"], tmp_path)
+    (function,) = profile["functions"]
+    assert function["name"] == "join"
+    assert function["lines"][0]["hits"] == 5  # its first line runs once per call

@@ -64,7 +64,9 @@ public indirect enum FilePattern: Equatable, Sendable {
             self = .exact(Paths.absolute(module))
         } else {
             let path = module.replacingOccurrences(of: ".", with: "/")
-            self = .suffixes(["/\(path).py", "/\(path)/__init__.py"])
+            // Modules frozen into the interpreter (os, posixpath, ... since 3.11)
+            // name their code "<frozen NAME>".
+            self = .any([.suffixes(["/\(path).py", "/\(path)/__init__.py"]), .exact("<frozen \(module)>")])
         }
     }
 
