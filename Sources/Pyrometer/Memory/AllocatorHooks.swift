@@ -32,48 +32,63 @@ enum AllocatorHooks {
     }
 
     // Each wrapper marks the thread while the wrapped allocator runs: an allocation
-    // that reaches another hooked domain from inside it is the same block.
+    // that reaches another hooked domain from inside it (pymalloc handing a large
+    // block to the raw domain, numpy's allocator using it) is the same block, and
+    // only the outermost wrapper records it.
 
-    static let malloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
-        let inner = original(context)
-        if pyro_in_allocator() != 0 { return inner.pointee.malloc(inner.pointee.ctx, size) }
+    /// Runs `call` marked as inside an allocator; says whether it was the outermost.
+    @inline(__always)
+    static func guarded<T>(_ call: () -> T) -> (result: T, outermost: Bool) {
+        let outermost = pyro_in_allocator() == 0
         pyro_set_in_allocator(1)
-        let block = inner.pointee.malloc(inner.pointee.ctx, size)
-        pyro_set_in_allocator(0)
-        if let block { MemoryCollector.recordAllocation(block, size: size) }
+        let result = call()
+        if outermost { pyro_set_in_allocator(0) }
+        return (result, outermost)
+    }
+
+    @inline(__always)
+    static func allocated(_ call: () -> UnsafeMutableRawPointer?, size: Int) -> UnsafeMutableRawPointer? {
+        let (block, outermost) = guarded(call)
+        if outermost, let block { MemoryCollector.recordAllocation(block, size: size) }
         return block
     }
 
-    static let calloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
-        let inner = original(context)
-        if pyro_in_allocator() != 0 { return inner.pointee.calloc(inner.pointee.ctx, count, size) }
-        pyro_set_in_allocator(1)
-        let block = inner.pointee.calloc(inner.pointee.ctx, count, size)
-        pyro_set_in_allocator(0)
-        if let block { MemoryCollector.recordAllocation(block, size: count &* size) }
-        return block
-    }
-
-    static let realloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
-        let inner = original(context)
-        if pyro_in_allocator() != 0 { return inner.pointee.realloc(inner.pointee.ctx, block, size) }
-        pyro_set_in_allocator(1)
-        let moved = inner.pointee.realloc(inner.pointee.ctx, block, size)
-        pyro_set_in_allocator(0)
-        if let moved {
-            if let block { MemoryCollector.recordFree(block) }
+    @inline(__always)
+    static func reallocated(_ old: UnsafeMutableRawPointer?, _ call: () -> UnsafeMutableRawPointer?, size: Int) -> UnsafeMutableRawPointer? {
+        let (moved, outermost) = guarded(call)
+        if outermost, let moved {
+            if let old { MemoryCollector.recordFree(old) }
             MemoryCollector.recordAllocation(moved, size: size)
         }
         return moved
     }
 
+    /// The block leaves the table before it is freed, so no other thread can be
+    /// handed the same address while it is still recorded.
+    @inline(__always)
+    static func freed(_ block: UnsafeMutableRawPointer?, _ call: () -> Void) {
+        if let block, pyro_in_allocator() == 0 { MemoryCollector.recordFree(block) }
+        _ = guarded(call)
+    }
+
+    static let malloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
+        let inner = original(context)
+        return allocated({ inner.pointee.malloc(inner.pointee.ctx, size) }, size: size)
+    }
+
+    static let calloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
+        let inner = original(context)
+        return allocated({ inner.pointee.calloc(inner.pointee.ctx, count, size) }, size: count &* size)
+    }
+
+    static let realloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
+        let inner = original(context)
+        return reallocated(block, { inner.pointee.realloc(inner.pointee.ctx, block, size) }, size: size)
+    }
+
     static let free: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { context, block in
         let inner = original(context)
-        guard let block, pyro_in_allocator() == 0 else { inner.pointee.free(inner.pointee.ctx, block); return }
-        MemoryCollector.recordFree(block)
-        pyro_set_in_allocator(1)
-        inner.pointee.free(inner.pointee.ctx, block)
-        pyro_set_in_allocator(0)
+        freed(block) { inner.pointee.free(inner.pointee.ctx, block) }
     }
 
     // MARK: numpy
@@ -113,43 +128,19 @@ enum AllocatorHooks {
         numpyHandler = nil
     }
 
-    // numpy's allocator may itself use the raw domain: the same rule as above.
-
     static let numpyMalloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
-        let nested = pyro_in_allocator() != 0
-        pyro_set_in_allocator(1)
-        let block = numpyOriginal.pointee.malloc(context, size)
-        pyro_set_in_allocator(nested ? 1 : 0)
-        if let block, !nested { MemoryCollector.recordAllocation(block, size: size) }
-        return block
+        allocated({ numpyOriginal.pointee.malloc(context, size) }, size: size)
     }
 
     static let numpyCalloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
-        let nested = pyro_in_allocator() != 0
-        pyro_set_in_allocator(1)
-        let block = numpyOriginal.pointee.calloc(context, count, size)
-        pyro_set_in_allocator(nested ? 1 : 0)
-        if let block, !nested { MemoryCollector.recordAllocation(block, size: count &* size) }
-        return block
+        allocated({ numpyOriginal.pointee.calloc(context, count, size) }, size: count &* size)
     }
 
     static let numpyRealloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
-        let nested = pyro_in_allocator() != 0
-        pyro_set_in_allocator(1)
-        let moved = numpyOriginal.pointee.realloc(context, block, size)
-        pyro_set_in_allocator(nested ? 1 : 0)
-        if let moved, !nested {
-            if let block { MemoryCollector.recordFree(block) }
-            MemoryCollector.recordAllocation(moved, size: size)
-        }
-        return moved
+        reallocated(block, { numpyOriginal.pointee.realloc(context, block, size) }, size: size)
     }
 
     static let numpyFree: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> Void = { context, block, size in
-        let nested = pyro_in_allocator() != 0
-        if let block, !nested { MemoryCollector.recordFree(block) }
-        pyro_set_in_allocator(1)
-        numpyOriginal.pointee.free(context, block, size)
-        pyro_set_in_allocator(nested ? 1 : 0)
+        freed(block) { numpyOriginal.pointee.free(context, block, size) }
     }
 }
