@@ -41,10 +41,3 @@ public final class LineProfilerSession: ProgramObserver {
         return LineProfile(timerUnit: 1e-9, python: PythonVersion.current, command: functions.program?.commandLine ?? [], functions: timings)
     }
 }
-
-enum PythonVersion {
-    /// The running interpreter's version, e.g. "3.12.1".
-    static var current: String {
-        String(cString: Py_GetVersion()).split(separator: " ").first.map(String.init) ?? "?"
-    }
-}

@@ -104,3 +104,10 @@ enum PackageLocation {
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/pyrometer/__init__.py") }
     }
 }
+
+enum PythonVersion {
+    /// The running interpreter's version, e.g. "3.12.1".
+    static var current: String {
+        String(cString: Py_GetVersion()).split(separator: " ").first.map(String.init) ?? "?"
+    }
+}
