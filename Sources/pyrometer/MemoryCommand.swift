@@ -45,7 +45,8 @@ struct MemoryCommand: ParsableCommand {
         var failure: PyrometerError?
         // Lines holding memory are found when they will be shown or saved.
         let keepTop = top != nil || output != nil ? max(top ?? 0, 50) : 0
-        let session = MemoryProfilerSession(selection: target.selection, keepTop: keepTop) { _ in }
+        let session = MemoryProfilerSession(selection: target.selection, keepTop: keepTop,
+                                            keepTimeline: plot != nil || output != nil) { _ in }
         session.onResult = { [unowned session] profile in
             Terminal.output(report.render(profile))
             if profile.functions.isEmpty, top == nil, !chosen {

@@ -15,6 +15,8 @@ struct MemoryState {
     /// Attribute each allocation to its source line (for the top lists); without
     /// it every block counts under site 0 and only the totals are kept.
     var trackSites = true
+    /// Keep calls of the chosen functions with their times (for the timeline).
+    var recordCalls = true
     var table = AllocationTable()
     /// Bytes traced and still allocated, and the most there ever were.
     var current: Int64 = 0
@@ -128,8 +130,7 @@ enum MemoryCollector {
         var code: PyPointer? = nil
         var offset: Int32 = 0
         guard s.pointee.trackSites, pyro_current_location(&code, &offset) != 0, let code else { return 0 }
-        let key = UInt64(UInt(bitPattern: code)) ^ (UInt64(UInt32(bitPattern: offset)) &* 0x9E37_79B9_7F4A_7C15)
-        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (s.pointee.siteIndexCapacity - 1)
+        var index = homeSlot(code: code, offset: offset, capacity: s.pointee.siteIndexCapacity)
         while true {
             let entry = s.pointee.siteIndex[index]
             if entry == 0 { return newSite(s, code: code, offset: offset, slot: index) }
@@ -137,6 +138,13 @@ enum MemoryCollector {
             if site.code == code && site.offset == offset { return entry - 1 }
             index = (index + 1) & (s.pointee.siteIndexCapacity - 1)
         }
+    }
+
+    /// Where a (code object, offset) pair starts probing in the site index.
+    @inline(__always)
+    static func homeSlot(code: PyPointer?, offset: Int32, capacity: Int) -> Int {
+        let key = UInt64(UInt(bitPattern: code)) ^ (UInt64(UInt32(bitPattern: offset)) &* 0x9E37_79B9_7F4A_7C15)
+        return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
     }
 
     @inline(never)
@@ -162,8 +170,7 @@ enum MemoryCollector {
         s.pointee.siteIndex.initialize(repeating: 0, count: capacity)
         for id in 1..<s.pointee.siteCount {
             let site = s.pointee.sites[id]
-            let key = UInt64(UInt(bitPattern: site.code)) ^ (UInt64(UInt32(bitPattern: site.offset)) &* 0x9E37_79B9_7F4A_7C15)
-            var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
+            var index = homeSlot(code: site.code, offset: site.offset, capacity: capacity)
             while s.pointee.siteIndex[index] != 0 { index = (index + 1) & (capacity - 1) }
             s.pointee.siteIndex[index] = UInt32(id + 1)
         }
@@ -221,7 +228,7 @@ enum MemoryCollector {
     @inline(__always)
     static func recordCall(code: Int32, entering: Bool) {
         let s = state
-        guard s.pointee.callEventCount < callEventCapacity else { return }
+        guard s.pointee.recordCalls, s.pointee.callEventCount < callEventCapacity else { return }
         s.pointee.callEvents[s.pointee.callEventCount] = CallEvent(nanoseconds: pyro_monotonic_ns(), code: code, entering: entering)
         s.pointee.callEventCount += 1
     }

@@ -8,15 +8,20 @@ public final class MemoryProfilerSession: ProgramObserver {
     public var onResult: (MemoryProfile) -> Void
     /// How many lines the top lists keep; 0 skips attributing allocations to lines.
     public let keepTop: Int
+    /// Whether memory over time is kept (for --plot and the JSON file); without it
+    /// no sampler thread runs and calls are not timed.
+    public let keepTimeline: Bool
     private let functions: ChosenFunctions
     private var sampler: MemorySampler?
     private var startTime: UInt64 = 0
 
     nonisolated(unsafe) static var tracing = false
 
-    public init(selection: FunctionSelection, keepTop: Int = 50, onResult: @escaping (MemoryProfile) -> Void) {
+    public init(selection: FunctionSelection, keepTop: Int = 50, keepTimeline: Bool = true,
+                onResult: @escaping (MemoryProfile) -> Void) {
         self.functions = ChosenFunctions(selection: selection)
         self.keepTop = keepTop
+        self.keepTimeline = keepTimeline
         self.onResult = onResult
     }
 
@@ -30,6 +35,7 @@ public final class MemoryProfilerSession: ProgramObserver {
         try functions.start(program, memoryMode: true)
         MemoryCollector.reset()
         MemoryCollector.state.pointee.trackSites = keepTop > 0
+        MemoryCollector.state.pointee.recordCalls = keepTimeline
         startTime = pyro_monotonic_ns()
         MemoryProfilerSession.tracing = true
         try PyRef.importModule("sys").attribute("addaudithook").call(NativeModule.module().attribute("_memory_audit"))
@@ -37,9 +43,11 @@ public final class MemoryProfilerSession: ProgramObserver {
         pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
         _ = pyro_resident_bytes()  // opens /proc/self/statm before the sampler thread reads it
         AllocatorHooks.install()
-        let sampler = MemorySampler(start: startTime)
-        sampler.begin()
-        self.sampler = sampler
+        if keepTimeline {
+            let sampler = MemorySampler(start: startTime)
+            sampler.begin()
+            self.sampler = sampler
+        }
     }
 
     public func programDidEnd() {
