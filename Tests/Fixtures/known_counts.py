@@ -1,5 +1,6 @@
 """Functions whose line hits are known exactly. Lines are found by their markers."""
 import asyncio
+import time
 
 
 @profile
@@ -44,6 +45,12 @@ def consume():
     for value in countdown(5):  # consume-for
         total += value  # consume-body
     return total
+
+
+@profile
+def slow_consumer():
+    for value in countdown(3):  # slow-for
+        time.sleep(0.02)  # slow-sleep
 
 
 def make_counter():
@@ -98,6 +105,7 @@ def main():
     for _ in range(7):
         v.dot(v)
     assert consume() == 15
+    slow_consumer()
     bump = make_counter()
     for _ in range(4):
         bump(2)

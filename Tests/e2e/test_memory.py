@@ -136,10 +136,8 @@ def test_numpy_arrays_are_counted(tmp_path):
     assert line["increment"] == pytest.approx(10**7 * 8, rel=0.01)  # about 76 MiB
 
 
-def test_units_and_view(tmp_path, known):
-    _, proc, _, _ = known
+def test_units_and_view(tmp_path):
     out = tmp_path / "again.json"
-    memory_of(["-f", "big_block", KNOWN], tmp_path)
     first = run(["memory", "-o", out, "-f", "grow", KNOWN])
     assert first.returncode == 0
     viewed = run(["view", out])
