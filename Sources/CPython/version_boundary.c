@@ -142,3 +142,123 @@ int pyro_current_stack(PyObject **codes, int *offsets, int capacity) {
     }
     return count;
 }
+
+// ---- Heap census ----
+
+#if PY_VERSION_HEX >= 0x030D0000
+#include <internal/pycore_sysmodule.h>
+#endif
+#include <internal/pycore_dict.h>
+#if PY_VERSION_HEX >= 0x030C0000
+#include <internal/pycore_long.h>
+#endif
+#include <internal/pycore_object.h>
+
+Py_ssize_t pyro_getsizeof(PyObject *o) {
+    size_t size = _PySys_GetSizeOf(o);
+    if (size == (size_t)-1) { PyErr_Clear(); return -1; }
+    return (Py_ssize_t)size;
+}
+
+Py_ssize_t pyro_fast_sizeof(PyObject *o) {
+    PyTypeObject *type = Py_TYPE(o);
+    if (type == &PyDict_Type) { return _PyDict_SizeOf((PyDictObject *)o); }
+    if (type == &PyLong_Type) {
+#if PY_VERSION_HEX >= 0x030C0000
+        Py_ssize_t digits = (Py_ssize_t)_PyLong_DigitCount((PyLongObject *)o);
+        return offsetof(PyLongObject, long_value.ob_digit) + (digits > 1 ? digits : 1) * sizeof(digit);
+#else
+        Py_ssize_t digits = Py_ABS(Py_SIZE(o));
+        return offsetof(PyLongObject, ob_digit) + (digits > 1 ? digits : 1) * sizeof(digit);
+#endif
+    }
+    return -1;
+}
+
+int pyro_dict_visit_hidden_keys(PyObject *dict, visitproc visit, void *arg) {
+    PyDictObject *mp = (PyDictObject *)dict;
+    PyDictKeysObject *keys = mp->ma_keys;
+    if (keys == NULL || !DK_IS_UNICODE(keys)) { return 0; }
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    Py_ssize_t n = keys->dk_nentries;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        // A split table's keys are shared: only those this dict has a value for.
+        PyObject *value = mp->ma_values != NULL ? mp->ma_values->values[i] : entries[i].me_value;
+        if (value != NULL) { Py_VISIT(entries[i].me_key); }
+    }
+    return 0;
+}
+
+void *pyro_allocation_base(PyObject *o) {
+    return (char *)o - _PyType_PreHeaderSize(Py_TYPE(o));
+}
+
+static _PyInterpreterFrame *thread_innermost_frame(PyThreadState *tstate) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return tstate->current_frame;
+#else
+    return tstate->cframe ? tstate->cframe->current_frame : NULL;
+#endif
+}
+
+static PyCodeObject *frame_code(_PyInterpreterFrame *frame) {
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *executable = frame->f_executable;
+    return executable != NULL && PyCode_Check(executable) ? (PyCodeObject *)executable : NULL;
+#else
+    return frame->f_code;
+#endif
+}
+
+static PyObject *frame_function(_PyInterpreterFrame *frame) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return frame->f_funcobj;
+#else
+    return (PyObject *)frame->f_func;
+#endif
+}
+
+// A frame whose locals belong to the thread (not to a generator or frame object).
+static int thread_owns(_PyInterpreterFrame *frame) {
+    return frame->owner == FRAME_OWNED_BY_THREAD && frame_code(frame) != NULL;
+}
+
+int pyro_visit_thread_frames(visitproc visit, void *arg) {
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    for (PyThreadState *tstate = PyInterpreterState_ThreadHead(interp); tstate != NULL; tstate = PyThreadState_Next(tstate)) {
+        for (_PyInterpreterFrame *frame = thread_innermost_frame(tstate); frame != NULL; frame = frame->previous) {
+            if (!thread_owns(frame)) { continue; }
+            PyCodeObject *code = frame_code(frame);
+            Py_VISIT(frame_function(frame));
+            Py_VISIT(frame->f_globals);
+            Py_VISIT(frame->f_builtins);
+            Py_VISIT(frame->f_locals);
+            for (int i = 0; i < code->co_nlocalsplus; i++) { Py_VISIT(frame->localsplus[i]); }
+        }
+    }
+    return 0;
+}
+
+void pyro_each_frame_local(pyro_frame_local_fn each, void *arg) {
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    for (PyThreadState *tstate = PyInterpreterState_ThreadHead(interp); tstate != NULL; tstate = PyThreadState_Next(tstate)) {
+        for (_PyInterpreterFrame *frame = thread_innermost_frame(tstate); frame != NULL; frame = frame->previous) {
+            if (!thread_owns(frame)) { continue; }
+            PyObject *code = NULL;
+            int offset = 0;
+            int line = frame_location(frame, &code, &offset) ? PyCode_Addr2Line((PyCodeObject *)code, offset * 2) : 0;
+            PyCodeObject *co = frame_code(frame);
+            for (int i = 0; i < co->co_nlocalsplus; i++) {
+                PyObject *value = frame->localsplus[i];
+                if (value != NULL) { each((PyObject *)co, PyTuple_GET_ITEM(co->co_localsplusnames, i), value, line, arg); }
+            }
+        }
+    }
+}
+
+// pyro_is_tracked reads the GC header's first word at o - 16.
+_Static_assert(sizeof(PyGC_Head) == 2 * sizeof(uintptr_t), "GC header of two words");
+_Static_assert(offsetof(PyGC_Head, _gc_next) == 0, "_gc_next first");
+#ifdef Py_GIL_DISABLED
+#error "free-threaded builds keep GC state in the object header; pyro_is_tracked needs their layout"
+#endif

@@ -30,6 +30,29 @@ static inline int pyro_is_unicode(PyObject *o) { return PyUnicode_Check(o); }
 static inline int pyro_is_long(PyObject *o) { return PyLong_Check(o); }
 static inline int pyro_is_tuple(PyObject *o) { return PyTuple_Check(o); }
 static inline int pyro_is_type(PyObject *o) { return PyType_Check(o); }
+static inline int pyro_is_dict(PyObject *o) { return PyDict_Check(o); }
+static inline int pyro_is_list(PyObject *o) { return PyList_Check(o); }
+static inline int pyro_is_module(PyObject *o) { return PyModule_Check(o); }
+static inline int pyro_is_cell(PyObject *o) { return PyCell_Check(o); }
+static inline Py_ssize_t pyro_refcnt(PyObject *o) { return Py_REFCNT(o); }
+static inline PyObject *pyro_list_item(PyObject *l, Py_ssize_t i) { return PyList_GET_ITEM(l, i); }
+static inline Py_ssize_t pyro_list_size(PyObject *l) { return PyList_GET_SIZE(l); }
+// PyType_IS_GC is a macro.
+static inline int pyro_type_is_gc(PyTypeObject *t) { return PyType_IS_GC(t); }
+// Whether the collector handles this object (PyObject_IS_GC, inlined): a GC type,
+// and for types such as `type`, not one of the static instances.
+static inline int pyro_object_is_gc(PyObject *o) {
+    PyTypeObject *t = Py_TYPE(o);
+    return PyType_IS_GC(t) && (t->tp_is_gc == NULL || t->tp_is_gc(o));
+}
+// The C function behind a method descriptor that takes no arguments (such as most
+// types' __sizeof__), or NULL for anything else.
+static inline PyCFunction pyro_noargs_method(PyObject *descriptor) {
+    if (descriptor == NULL || !Py_IS_TYPE(descriptor, &PyMethodDescr_Type)) { return NULL; }
+    PyMethodDef *def = ((PyMethodDescrObject *)descriptor)->d_method;
+    return (def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS)) == METH_NOARGS
+        ? def->ml_meth : NULL;
+}
 // PyTuple_GET_ITEM / PyTuple_GET_SIZE are macros.
 static inline PyObject *pyro_tuple_item(PyObject *t, Py_ssize_t i) { return PyTuple_GET_ITEM(t, i); }
 static inline Py_ssize_t pyro_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
@@ -162,5 +185,32 @@ static inline long pyro_small_long(PyObject *o) {
 #endif
     return PyLong_AsLong(o);
 }
+
+// ---- Heap census ----
+// Whether the collector tracks `o`, inlined for the census: on 3.11-3.13 (GIL
+// builds) the GC header sits right before the object and its first word is
+// non-zero exactly while the object is tracked (checked in version_boundary.c).
+static inline int pyro_is_tracked(PyObject *o) {
+    return pyro_object_is_gc(o) && ((const uintptr_t *)o)[-2] != 0;
+}
+// sys.getsizeof(o), or -1 with the error cleared.
+Py_ssize_t pyro_getsizeof(PyObject *o);
+// o.__sizeof__() computed without a call for the commonest exact types (dict,
+// int); -1 for any other object.
+Py_ssize_t pyro_fast_sizeof(PyObject *o);
+// Visits the keys a dict's tp_traverse leaves out (when its keys are all str,
+// which cannot hold references, tp_traverse visits only the values).
+int pyro_dict_visit_hidden_keys(PyObject *dict, visitproc visit, void *arg);
+// Visits the objects held by the live frames of every thread (their locals,
+// cells, function, globals, builtins and f_locals), for frames owned by a thread
+// (generator frames are visited through their generator).
+int pyro_visit_thread_frames(visitproc visit, void *arg);
+// Calls `each(code, local_name, value, line, arg)` for every bound local of every
+// live thread frame, innermost frame first per thread.
+typedef void (*pyro_frame_local_fn)(PyObject *code, PyObject *name, PyObject *value, int line, void *arg);
+void pyro_each_frame_local(pyro_frame_local_fn each, void *arg);
+// The address of the block an object was allocated in (before its GC header and
+// other pre-header fields), for looking up where it was allocated.
+void *pyro_allocation_base(PyObject *o);
 
 #endif

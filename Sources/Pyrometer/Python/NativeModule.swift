@@ -38,6 +38,7 @@ public enum NativeModule {
         contribute(ChosenFunctions.nativeMethods)
         contribute(TimingNativeMethods.methods)
         contribute(MemoryProfilerSession.nativeMethods)
+        contribute(CensusNativeMethods.methods)
     }
 
     /// The module's init function (`PyInit__pyrometer`), for the inittab of an

@@ -1,0 +1,170 @@
+import CPython
+
+/// The census functions of `_pyrometer`, behind the objgraph-compatible functions
+/// of the `pyrometer` package.
+enum CensusNativeMethods {
+    static var methods: [NativeMethod] {
+        [
+            NativeMethod("census", .fastCall(census),
+                         doc: "census(tracked_only, sizes, collect) -> [(type, count, bytes, tracked_count, tracked_bytes)]"),
+            NativeMethod("objects", .fastCall(objects),
+                         doc: "objects(tracked_only) -> every live object (tracked_only: gc.get_objects())"),
+            NativeMethod("referents", .oneArgument(referents),
+                         doc: "referents(obj) -> the objects obj holds, dict keys included"),
+            NativeMethod("unreferenced", .oneArgument(unreferenced),
+                         doc: "unreferenced(objects) -> those of objects no tracked object refers to"),
+            NativeMethod("reference_graph", .noArguments(referenceGraph),
+                         doc: "reference_graph() -> a snapshot of every object's references, for referrers()"),
+            NativeMethod("referrers", .fastCall(referrers),
+                         doc: "referrers(graph, obj) -> the objects holding obj in the snapshot"),
+        ]
+    }
+
+    private static func flag(_ argument: PyPointer?) -> Bool {
+        argument.map { PyObject_IsTrue($0) == 1 } ?? false
+    }
+
+    /// Runs `body`, turning thrown errors into a raised Python exception.
+    private static func answer(_ body: () throws -> PyRef) -> PyPointer? {
+        do {
+            return try body().newReference()
+        } catch let error as PythonError {
+            error.restore()
+        } catch {
+            pyro_set_runtime_error("\(error)")
+        }
+        return nil
+    }
+
+    private static let census: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 3 else {
+            pyro_set_type_error("census(tracked_only, sizes, collect)")
+            return nil
+        }
+        let options = CensusWalk.Options(trackedOnly: flag(args[0]), measureSizes: flag(args[1]),
+                                         listObjects: false, collectFirst: flag(args[2]))
+        return answer {
+            try CensusWalk.run(options) { tally, _ in
+                let rows = try PyRef(owned: PyList_New(0))
+                for entry in tally.filled {
+                    let type = UnsafeMutableRawPointer(entry.type!).assumingMemoryBound(to: PyObject.self)
+                    let row = try PyRef.tuple([PyRef(borrowed: type), .int(entry.count), .int(entry.bytes),
+                                               .int(entry.trackedCount), .int(entry.trackedBytes)])
+                    if PyList_Append(rows.pointer, row.pointer) != 0 { throw PythonError.fetch() }
+                }
+                return rows
+            }
+        }
+    }
+
+    private static let objects: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 1 else {
+            pyro_set_type_error("objects(tracked_only)")
+            return nil
+        }
+        if flag(args[0]) { return answer { try HeapTraversal.trackedObjects() } }
+        let options = CensusWalk.Options(trackedOnly: false, measureSizes: false, listObjects: true)
+        return answer {
+            try CensusWalk.run(options) { _, found in
+                let found = found!
+                let list = try PyRef(owned: PyList_New(found.count))
+                for position in 0..<found.count {
+                    Py_IncRef(found[position])
+                    PyList_SetItem(list.pointer, position, found[position])  // steals
+                }
+                return list
+            }
+        }
+    }
+
+    private static let collectInto: visitproc = { object, context in
+        guard let object, let context else { return 0 }
+        let list = context.assumingMemoryBound(to: PyObject.self)
+        return PyList_Append(list, object) == 0 ? 0 : -1
+    }
+
+    private static let referents: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
+        guard let object else { return nil }
+        return answer {
+            let list = try PyRef(owned: PyList_New(0))
+            HeapTraversal.references(of: object, collectInto, UnsafeMutableRawPointer(list.pointer))
+            if PyErr_Occurred() != nil { throw PythonError.fetch() }
+            return list
+        }
+    }
+
+    private static let markReferenced: visitproc = { object, context in
+        guard let object, let context else { return 0 }
+        _ = context.assumingMemoryBound(to: ObjectMap.self).pointee.insert(object)
+        return 0
+    }
+
+    private static let unreferenced: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, candidates in
+        guard let candidates, pyro_is_list(candidates) != 0 else {
+            pyro_set_type_error("unreferenced(objects): objects must be a list")
+            return nil
+        }
+        return answer {
+            let tracked = try HeapTraversal.trackedObjects()
+            let referenced = UnsafeMutablePointer<ObjectMap>.allocate(capacity: 1)
+            referenced.initialize(to: ObjectMap(expected: pyro_list_size(tracked.pointer) * 2))
+            defer {
+                referenced.pointee.release()
+                referenced.deinitialize(count: 1)
+                referenced.deallocate()
+            }
+            for position in 0..<pyro_list_size(tracked.pointer) {
+                let holder = pyro_list_item(tracked.pointer, position)!
+                if holder == candidates { continue }
+                HeapTraversal.references(of: holder, markReferenced, UnsafeMutableRawPointer(referenced))
+            }
+            let result = try PyRef(owned: PyList_New(0))
+            for position in 0..<pyro_list_size(candidates) {
+                let object = pyro_list_item(candidates, position)!
+                if !referenced.pointee.contains(object), PyList_Append(result.pointer, object) != 0 {
+                    throw PythonError.fetch()
+                }
+            }
+            return result
+        }
+    }
+
+    private static let capsuleName = "pyrometer.ReferenceGraph"
+
+    private static let releaseGraph: @convention(c) (PyPointer?) -> Void = { capsule in
+        guard let capsule, let pointer = PyCapsule_GetPointer(capsule, capsuleName) else { PyErr_Clear(); return }
+        Unmanaged<ReferenceGraph>.fromOpaque(pointer).release()
+    }
+
+    private static let referenceGraph: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
+        answer {
+            let graph = try ReferenceGraph()
+            let pointer = Unmanaged.passRetained(graph).toOpaque()
+            guard let capsule = PyCapsule_New(pointer, capsuleName, releaseGraph) else {
+                Unmanaged<ReferenceGraph>.fromOpaque(pointer).release()
+                throw PythonError.fetch()
+            }
+            return try PyRef(owned: capsule)
+        }
+    }
+
+    private static let referrers: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 2, let capsule = args[0], let object = args[1],
+              let pointer = PyCapsule_GetPointer(capsule, capsuleName) else {
+            if PyErr_Occurred() == nil { pyro_set_type_error("referrers(graph, obj)") }
+            return nil
+        }
+        let graph = Unmanaged<ReferenceGraph>.fromOpaque(pointer).takeUnretainedValue()
+        return answer {
+            let list = try PyRef(owned: PyList_New(0))
+            if let node = graph.node(of: object) {
+                var previous: Int32 = -1
+                for source in graph.referrers(of: node) where source != previous {  // a holder's edges are adjacent
+                    previous = source
+                    if PyList_Append(list.pointer, graph.object(source)) != 0 { throw PythonError.fetch() }
+                }
+            }
+            return list
+        }
+    }
+}

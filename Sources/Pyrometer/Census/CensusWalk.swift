@@ -1,0 +1,100 @@
+import CPython
+
+/// One walk over the whole heap, counting every live object once by type, and
+/// optionally listing them.
+///
+/// Tracked objects come from the garbage collector's list; an untracked object
+/// is counted when a reference to it is met. An untracked object whose reference
+/// count is 1 can be met only once, so only shared ones go into the `seen` set:
+/// on a heap of a million `{'a': i}` dicts neither the dicts nor the ints do.
+struct CensusWalk {
+    var tally: TypeTally
+    var seen = ObjectMap(expected: 1 << 14)
+    var pending = ObjectStack()
+    var objects: ObjectStack?
+    /// How deep the walk is inside untracked containers it looks into at once
+    /// (while they are still in the cache); deeper ones wait in `pending`.
+    var depth = 0
+    static let maximumDepth = 48
+
+    struct Options {
+        var trackedOnly = false
+        var measureSizes = true
+        var listObjects = false
+        var collectFirst = false
+    }
+
+    private init(_ options: Options) {
+        tally = TypeTally(measureSizes: options.measureSizes)
+        objects = options.listObjects ? ObjectStack(capacity: 1 << 16) : nil
+    }
+
+    private func release() {
+        tally.release()
+        seen.release()
+        pending.release()
+        objects?.release()
+    }
+
+    /// Walks the heap and hands the tally (and the objects met, valid until
+    /// Python runs again) to `body`.
+    static func run<T>(_ options: Options, _ body: (TypeTally, ObjectStack?) throws -> T) throws -> T {
+        if options.collectFirst { HeapTraversal.collectGarbage() }
+        let tracked = try HeapTraversal.trackedObjects()
+        let walk = UnsafeMutablePointer<CensusWalk>.allocate(capacity: 1)
+        walk.initialize(to: CensusWalk(options))
+        defer {
+            walk.pointee.release()
+            walk.deinitialize(count: 1)
+            walk.deallocate()
+        }
+        let list = tracked.pointer
+        let count = pyro_list_size(list)
+        for index in 0..<count {
+            let object = pyro_list_item(list, index)!
+            walk.pointee.found(object, tracked: true)
+        }
+        if !options.trackedOnly {
+            let context = UnsafeMutableRawPointer(walk)
+            for index in 0..<count {
+                HeapTraversal.references(of: pyro_list_item(list, index)!, CensusWalk.visit, context)
+                walk.pointee.drain(context)
+            }
+            HeapTraversal.frameReferences(CensusWalk.visit, context)
+            walk.pointee.drain(context)
+        }
+        return try withExtendedLifetime(tracked) { try body(walk.pointee.tally, walk.pointee.objects) }
+    }
+
+    @inline(__always)
+    private mutating func found(_ object: PyPointer, tracked: Bool) {
+        tally.add(object, tracked: tracked)
+        objects?.push(object)
+    }
+
+    /// Looks inside the untracked containers met so far.
+    @inline(__always)
+    private mutating func drain(_ context: UnsafeMutableRawPointer) {
+        while let object = pending.pop() {
+            HeapTraversal.references(of: object, CensusWalk.visit, context)
+        }
+    }
+
+    private static let visit: visitproc = { object, context in
+        guard let object, let context else { return 0 }
+        if pyro_is_tracked(object) != 0 { return 0 }
+        let walk = context.assumingMemoryBound(to: CensusWalk.self)
+        if pyro_refcnt(object) != 1, !walk.pointee.seen.insert(object) { return 0 }
+        walk.pointee.found(object, tracked: false)
+        if HeapTraversal.mayHold(object) {
+            if walk.pointee.depth < CensusWalk.maximumDepth {
+                walk.pointee.depth += 1
+                HeapTraversal.references(of: object, CensusWalk.visit, context)
+                walk.pointee.depth -= 1
+            } else {
+                walk.pointee.pending.push(object)
+            }
+        }
+        return 0
+    }
+}
