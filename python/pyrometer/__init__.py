@@ -3,12 +3,17 @@
 Under ``pyrometer lines`` the native engine times the functions marked with
 :func:`profile`. In a program run by plain Python, ``profile`` leaves functions
 unchanged, so decorated code runs either way.
+
+objgraph's functions (``show_most_common_types``, ``show_growth``,
+``show_backrefs``...) are here too, over a complete census of the heap:
+``import pyrometer as objgraph`` runs existing objgraph code.
 """
 
-from . import _native
+from . import _census, _native
+from ._census import *  # noqa: F401,F403 (objgraph's functions)
 from ._timing import TimeitResult, timeit
 
-__all__ = ["profile", "timeit", "TimeitResult"]
+__all__ = ["profile", "timeit", "TimeitResult"] + _census.__all__
 
 _engine = _native.load()
 

@@ -1,4 +1,5 @@
 import CPython
+import Foundation
 
 /// The census functions of `_pyrometer`, behind the objgraph-compatible functions
 /// of the `pyrometer` package.
@@ -17,6 +18,8 @@ enum CensusNativeMethods {
                          doc: "reference_graph() -> a snapshot of every object's references, for referrers()"),
             NativeMethod("referrers", .fastCall(referrers),
                          doc: "referrers(graph, obj) -> the objects holding obj in the snapshot"),
+            NativeMethod("render_graph", .fastCall(renderGraph),
+                         doc: "render_graph(json, filename) -> DOT text (filename None), else (dot_path, image_path, note)"),
         ]
     }
 
@@ -30,6 +33,8 @@ enum CensusNativeMethods {
             return try body().newReference()
         } catch let error as PythonError {
             error.restore()
+        } catch let error as PyrometerError {
+            pyro_set_value_error(error.message)
         } catch {
             pyro_set_runtime_error("\(error)")
         }
@@ -165,6 +170,26 @@ enum CensusNativeMethods {
                 }
             }
             return list
+        }
+    }
+
+    private static let renderGraph: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 2, let json = args[0].flatMap({ PyRef(borrowed: $0).stringValue }) else {
+            pyro_set_type_error("render_graph(json, filename)")
+            return nil
+        }
+        let filename = args[1].flatMap { $0 == pyro_none() ? nil : PyRef(borrowed: $0).stringValue }
+        return answer {
+            let graph: ObjectGraph
+            do {
+                graph = try JSONDecoder().decode(ObjectGraph.self, from: Data(json.utf8))
+            } catch {
+                throw PyrometerError("not an object graph: \(error)")
+            }
+            guard let filename else { return try .string(DotGraphReport.render(graph)) }
+            let outcome = try GraphFile.write(graph, to: filename)
+            return try .tuple([.string(outcome.dotPath), outcome.imagePath.map { try .string($0) } ?? .none,
+                               outcome.note.map { try .string($0) } ?? .none])
         }
     }
 }
