@@ -11,6 +11,20 @@ struct ProgramOptions: ParsableArguments {
             help: ArgumentHelp("Measure every function and method defined in this module or file (repeatable).", valueName: "module-or-path"))
     var modules: [String] = []
 
+    @OptionGroup var run: ProgramArguments
+
+    var program: [String] { run.program }
+    var selection: FunctionSelection { FunctionSelection(functions: functions, modules: modules) }
+    var spec: ProgramSpec { run.spec }
+
+    func validate(command: String, help: ParsableCommand) throws {
+        try run.validate(command: command, help: help)
+    }
+}
+
+/// The program to run, as `python` takes it: script.py, -m module or -c code,
+/// then its arguments.
+struct ProgramArguments: ParsableArguments {
     @Flag(name: .customShort("m"), help: "Run a library module as a script (like python -m).")
     var runModule = false
 
@@ -20,8 +34,6 @@ struct ProgramOptions: ParsableArguments {
     @Argument(parsing: .captureForPassthrough,
               help: ArgumentHelp("script.py [args...], or with -m: module [args...], or with -c: code [args...]", valueName: "program"))
     var program: [String] = []
-
-    var selection: FunctionSelection { FunctionSelection(functions: functions, modules: modules) }
 
     var spec: ProgramSpec {
         let kind: ProgramSpec.Kind = runModule ? .module : runCommand ? .command : .script

@@ -8,7 +8,7 @@ struct PyrometerCommand: ParsableCommand {
         commandName: "pyrometer",
         abstract: "Performance analysis for Python programs: how fast, where the time goes.",
         version: PyrometerVersion.string,
-        subcommands: [LinesCommand.self, MemoryCommand.self, TimeitCommand.self, ViewCommand.self])
+        subcommands: [LinesCommand.self, MemoryCommand.self, TimeitCommand.self, LeaksCommand.self, ViewCommand.self])
 
     /// Errors are one line on stderr; usage errors exit 2 as Python tools do.
     static func main() {

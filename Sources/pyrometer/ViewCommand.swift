@@ -40,6 +40,8 @@ struct ViewCommand: ParsableCommand {
                 throw PyrometerError("-u/--unit must be one of B, KiB, MiB, GiB for a memory result")
             }
             Terminal.output(MemoryTableReport(unit: chosen, showPeak: peak, top: top ?? 0).render(profile))
+        case .leaks(let report):
+            Terminal.output(LeakTextReport().render(report))
         }
     }
 }

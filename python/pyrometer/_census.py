@@ -490,3 +490,59 @@ def show_chain(*chains, **kw):
         show_backrefs([chain[-1] for chain in chains], **kw)
     else:
         show_refs([chain[0] for chain in chains], **kw)
+
+
+# ---- paths, for leak reports -------------------------------------------------------
+
+def _path_steps(chain):
+    """How each object of ``chain`` refers to the next, written as Python would
+    reach it: ``.name``, ``[3]``, ``['key']``; a module's namespace adds nothing, so
+    a chain reads ``app.CACHE['k'][3]``. One string per reference."""
+    steps = []
+    namespace = False
+    for source, target in zip(chain, chain[1:]):
+        step = _path_step(source, target, namespace)
+        namespace = step in ("", ".__dict__")
+        steps.append(step)
+    return steps
+
+
+def _path_step(source, target, namespace=False):
+    if target is getattr(source, "__dict__", None) and isinstance(target, dict):
+        return "" if isinstance(source, types.ModuleType) else ".__dict__"
+    if isinstance(source, dict):
+        for key, value in source.items():
+            if value is target:
+                if namespace and isinstance(key, str) and _identifier(key):
+                    return "." + key
+                return "[%s]" % _clip(repr(key))
+        for key in source:
+            if key is target:
+                return " key %s" % _clip(repr(key))
+    if isinstance(source, (list, tuple)):
+        for index, item in enumerate(source):
+            if item is target:
+                return "[%d]" % index
+    if isinstance(source, (set, frozenset)):
+        return " item"
+    if isinstance(source, types.CellType):
+        return ".cell_contents"
+    if isinstance(source, (types.FunctionType, types.MethodType)):
+        for attribute in ("__closure__", "__defaults__", "__kwdefaults__", "__globals__", "__self__", "__func__", "__dict__"):
+            if getattr(source, attribute, None) is target:
+                return "." + attribute
+    try:
+        attributes = vars(source)
+    except TypeError:
+        attributes = {}
+    for name, value in attributes.items():
+        if value is target:
+            return "." + name
+    for name in getattr(type(source), "__slots__", ()):
+        if getattr(source, name, None) is target:
+            return "." + name
+    return " -> "
+
+
+def _clip(text, width=40):
+    return text if len(text) <= width else text[:width - 3] + "..."

@@ -45,17 +45,28 @@ struct AllocationTable {
         entries[index] = Entry(address: address, sizeAndSite: packed)
     }
 
-    /// Removes `address`; returns its size and site, or nil if it is not known
-    /// (allocated before tracing started).
+    /// The slot holding `address`, or nil when it is not in the table.
     @inline(__always)
-    mutating func remove(_ address: UInt) -> (size: Int, site: UInt32)? {
+    private func find(_ address: UInt) -> Int? {
         var index = slot(of: address)
         while true {
             let current = entries[index].address
             if current == 0 { return nil }
-            if current == address { break }
+            if current == address { return index }
             index = (index + 1) & (capacity - 1)
         }
+    }
+
+    /// The site of the live block at `address`, if it is known.
+    func site(of address: UInt) -> UInt32? {
+        find(address).map { UInt32(truncatingIfNeeded: entries[$0].sizeAndSite >> AllocationTable.sizeBits) }
+    }
+
+    /// Removes `address`; returns its size and site, or nil if it is not known
+    /// (allocated before tracing started).
+    @inline(__always)
+    mutating func remove(_ address: UInt) -> (size: Int, site: UInt32)? {
+        guard let index = find(address) else { return nil }
         let packed = entries[index].sizeAndSite
         // Backward-shift deletion keeps every probe chain unbroken.
         var hole = index

@@ -7,6 +7,7 @@ public enum ResultFile {
         case lines(LineProfile)
         case timeit(TimeitResult)
         case memory(MemoryProfile)
+        case leaks(LeakReport)
     }
 
     private struct Header: Decodable {
@@ -53,6 +54,8 @@ public enum ResultFile {
             return .timeit(try decode(TimeitResult.self, upTo: TimeitResult.currentVersion))
         case MemoryProfile.format:
             return .memory(try decode(MemoryProfile.self, upTo: MemoryProfile.currentVersion))
+        case LeakReport.format:
+            return .leaks(try decode(LeakReport.self, upTo: LeakReport.currentVersion))
         default:
             throw PyrometerError("'\(path)' holds '\(header.format)' results, which this pyrometer cannot show")
         }

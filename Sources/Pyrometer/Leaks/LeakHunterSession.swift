@@ -1,0 +1,247 @@
+import CPython
+import Foundation
+
+/// `pyrometer leaks`: takes a complete census of the heap again and again — every
+/// `interval` seconds while the program runs, or after each of `repeats` calls of
+/// one function once it has run — and reports the types that keep growing, with
+/// a sample object and the references that keep it alive.
+public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  // Python state under the GIL
+    public struct Options: Sendable {
+        public var interval: Double = 1.0
+        /// `module:function` to call, or nil to sample the running program.
+        public var call: String?
+        public var repeats = 10
+        /// Record where each object is allocated (the memory tool's allocator hooks).
+        public var traceAllocations = false
+        /// How many of the worst leaks get a sample object and chain.
+        public var samples = 3
+
+        public init() {}
+    }
+
+    public var onResult: (LeakReport) -> Void
+    private let options: Options
+    private var program: ProgramSpec?
+    private var snapshots: [HeapSnapshot] = []
+    private var points: [Double] = []
+    /// Every object alive at the first census, to tell new objects from old.
+    private var baseline: UnsafeMutablePointer<ObjectMap>?
+    /// Samples found so far, by type (interval mode finds them while the program
+    /// still runs, when the frames holding them are live).
+    private var samples: [String: LeakSample] = [:]
+    private var problem: String?
+    private var start: UInt64 = 0
+
+    // The interval sampler.
+    private let stateLock = NSLock()
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var samplerRunning = false
+
+    public init(options: Options, onResult: @escaping (LeakReport) -> Void) {
+        self.options = options
+        self.onResult = onResult
+    }
+
+    deinit {
+        baseline?.pointee.release()
+        baseline?.deallocate()
+    }
+
+    public func programWillStart(_ program: ProgramSpec) throws {
+        self.program = program
+        start = pyro_monotonic_ns()
+        if options.traceAllocations {
+            MemoryCollector.reset()
+            MemoryCollector.state.pointee.trackSites = true
+            MemoryCollector.state.pointee.recordCalls = false
+            pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
+            AllocatorHooks.install()
+            AllocationSites.tracing = true
+        }
+        if options.call == nil { startSampler() }
+    }
+
+    public func programDidEnd() {
+        if options.call == nil {
+            stopSampler()
+        } else {
+            callRepeatedly()
+        }
+        let report = makeReport()
+        if options.traceAllocations {
+            AllocationSites.tracing = false
+            AllocatorHooks.uninstall()
+            MemoryCollector.reset()
+        }
+        onResult(report)
+    }
+
+    // MARK: Censuses
+
+    /// Takes one census (the GIL held); the first also records every object.
+    private func census(at point: Double) throws {
+        if baseline == nil {
+            let map = UnsafeMutablePointer<ObjectMap>.allocate(capacity: 1)
+            map.initialize(to: ObjectMap(expected: 1 << 16))
+            baseline = map
+            snapshots.append(try HeapSnapshot.take(addresses: map))
+        } else {
+            snapshots.append(try HeapSnapshot.take())
+        }
+        points.append(point)
+    }
+
+    private func startSampler() {
+        samplerRunning = true
+        let interval = options.interval
+        let thread = Thread { [self] in
+            while true {
+                // Sleep in short slices so the end of the program is not delayed.
+                let wake = Date().addingTimeInterval(interval)
+                while Date() < wake, !isStopping() { usleep(UInt32(min(20_000, max(1_000, interval * 1e6 / 10)))) }
+                if isStopping() { break }
+                withGIL {
+                    guard !isStopping() else { return }
+                    do {
+                        try census(at: Double(pyro_monotonic_ns() &- start) / 1e9)
+                        findSamplesWhileRunning()
+                    } catch {
+                        problem = "a census failed: \(error)"
+                    }
+                }
+            }
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    private func isStopping() -> Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return stopping
+    }
+
+    /// Stops the sampler; called holding the GIL, which is let go while waiting.
+    private func stopSampler() {
+        stateLock.lock()
+        stopping = true
+        stateLock.unlock()
+        guard samplerRunning else { return }
+        let saved = PyEval_SaveThread()
+        finished.wait()
+        PyEval_RestoreThread(saved)
+        samplerRunning = false
+    }
+
+    /// While the program runs, finds samples for the types growing so far: their
+    /// holders may be frames that are gone by the end.
+    private func findSamplesWhileRunning() {
+        guard snapshots.count >= 3 else { return }
+        let leaks = currentLeaks()
+        let wanted = leaks.prefix(options.samples).filter { samples[$0.type] == nil || snapshots.count % 4 == 0 }
+        guard !wanted.isEmpty else { return }
+        findSamples(for: Array(wanted))
+    }
+
+    private func findSamples(for leaks: [Leak]) {
+        do {
+            var tracer = try LeakTracer()
+            for leak in leaks {
+                if let sample = try tracer.sample(of: leak.type, countGrows: leak.countGrows, newSince: baseline) {
+                    samples[leak.type] = sample
+                }
+            }
+        } catch {
+            problem = problem ?? "could not trace references: \(error)"
+        }
+    }
+
+    // MARK: Calls mode
+
+    private func callRepeatedly() {
+        guard let call = options.call else { return }
+        do {
+            let function = try resolve(call)
+            // One call first, not measured: caches filled and modules imported on
+            // first use are not leaks.
+            try function.call()
+            try census(at: 0)
+            for number in 1...max(1, options.repeats) {
+                try function.call()
+                try census(at: Double(number))
+            }
+            findSamples(for: Array(currentLeaks().prefix(options.samples)))
+        } catch let error as PythonError {
+            error.printTraceback()
+            problem = "\(call) raised \(error) after \(max(0, snapshots.count - 1)) measured calls"
+        } catch let error as PyrometerError {
+            problem = error.message
+        } catch {
+            problem = "\(error)"
+        }
+    }
+
+    /// The function named `module:function` (`module:Class.method` works too). The
+    /// program's own script is found under its file name or `__main__`.
+    private func resolve(_ call: String) throws -> PyRef {
+        let parts = call.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw PyrometerError("--call needs module:function, got '\(call)'")
+        }
+        let (moduleName, path) = (parts[0], parts[1])
+        var module: PyRef
+        let mainStem = program.flatMap { $0.kind == .script ? (($0.target as NSString).lastPathComponent as NSString).deletingPathExtension : nil }
+        if moduleName == "__main__" || moduleName == mainStem {
+            module = try PyRef.importModule("__main__")
+        } else {
+            do {
+                module = try PyRef.importModule(moduleName)
+            } catch let error as PythonError {
+                throw PyrometerError("--call: cannot import '\(moduleName)': \(error)")
+            }
+        }
+        var target = module
+        for name in path.split(separator: ".") {
+            guard let next = target.optionalAttribute(String(name)) else {
+                throw PyrometerError("--call: '\(moduleName)' has no '\(path)'")
+            }
+            target = next
+        }
+        guard PyCallable_Check(target.pointer) == 1 else {
+            throw PyrometerError("--call: '\(call)' is not callable")
+        }
+        return target
+    }
+
+    // MARK: Results
+
+    private func series() -> [String: (counts: [Int], bytes: [Int])] {
+        var types = Set<String>()
+        for snapshot in snapshots { types.formUnion(snapshot.byType.keys) }
+        var result: [String: (counts: [Int], bytes: [Int])] = [:]
+        for type in types {
+            result[type] = (snapshots.map { $0.byType[type]?.count ?? 0 }, snapshots.map { $0.byType[type]?.bytes ?? 0 })
+        }
+        return result
+    }
+
+    private func currentLeaks() -> [Leak] {
+        LeakDetector.leaks(series(), at: points)
+    }
+
+    private func makeReport() -> LeakReport {
+        if problem == nil, snapshots.count < 3 {
+            problem = options.call == nil
+                ? "the program ended after \(snapshots.count) census\(snapshots.count == 1 ? "" : "es") (every \(options.interval) s); at least 3 are needed: use a smaller --interval"
+                : "too few calls to judge"
+        }
+        var leaks = currentLeaks()
+        for index in leaks.indices { leaks[index].sample = samples[leaks[index].type] }
+        return LeakReport(python: PythonVersion.current, command: program?.commandLine ?? [],
+                          mode: options.call == nil ? .interval : .calls, function: options.call,
+                          interval: options.call == nil ? options.interval : nil,
+                          points: points, totalCounts: snapshots.map(\.totalCount), totalBytes: snapshots.map(\.totalBytes),
+                          leaks: leaks, problem: problem)
+    }
+}

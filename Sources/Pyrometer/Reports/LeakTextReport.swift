@@ -1,0 +1,104 @@
+import Foundation
+
+/// `pyrometer leaks` as text: the growing types in a table, then for each
+/// sampled one the object, where it was allocated, and its chain from a root.
+public struct LeakTextReport {
+    public init() {}
+
+    public func render(_ report: LeakReport) -> String {
+        var out = header(report) + "\n"
+        if let problem = report.problem { out += (report.leaks.isEmpty ? "Could not judge: " : "Judged with a problem: ") + problem + "\n" }
+        let unit = report.unit
+        if report.leaks.isEmpty {
+            if report.problem == nil {
+                out += "\nNo leak: no type kept growing over \(span(report)) (\(report.totalCounts.last ?? 0) objects, "
+                    + String(format: "%.1f MiB", Double(report.totalBytes.last ?? 0) / 1_048_576) + " at the last census).\n"
+            }
+            return out
+        }
+        out += "\nGrowing types (up at ≥70% of the censuses, and higher at the end):\n"
+        let width = max(4, report.leaks.map(\.type.count).max() ?? 4)
+        out += "  " + "type".padding(toLength: width, withPad: " ", startingAt: 0)
+            + pad("objects", 11) + pad("per \(unit)", 12) + pad("bytes", 14) + pad("per \(unit)", 14) + pad("rising", 9) + "\n"
+        for leak in report.leaks {
+            out += "  " + leak.type.padding(toLength: width, withPad: " ", startingAt: 0)
+                + pad("\(leak.counts.last ?? 0)", 11) + pad(signed(leak.countGrowth), 12)
+                + pad("\(leak.bytes.last ?? 0)", 14) + pad(signed(leak.bytesGrowth), 14)
+                + pad("\(leak.risingSteps)/\(leak.steps)", 9) + "\n"
+        }
+        for leak in report.leaks {
+            guard let sample = leak.sample else { continue }
+            out += "\n\(leak.type): \(signed(leak.countGrowth)) objects and \(signed(leak.bytesGrowth)) bytes per \(unit)\n"
+            out += "  sample:       \(sample.description)\n"
+            if let place = sample.allocatedAt {
+                out += "  allocated at: \(place.file):\(place.line) in \(place.function)\n"
+            }
+            out += "  held by:      \(sample.root)\n"
+            out += "  path:         \(sample.path)\n"
+            let viaWidth = max(4, sample.chain.map(\.via.count).max() ?? 4)
+            // A module's namespace dict adds nothing to the path: not listed.
+            for (index, step) in sample.chain.enumerated() where index == 0 || !step.via.isEmpty {
+                out += "    " + step.via.padding(toLength: viaWidth, withPad: " ", startingAt: 0) + "  \(step.type)  \(step.description)\n"
+            }
+        }
+        let missing = report.leaks.filter { $0.sample == nil }.count
+        if missing > 0, report.leaks.count > missing {
+            out += "\n(\(missing) more growing type\(missing == 1 ? "" : "s") without a sample: only the worst are traced)\n"
+        }
+        out += "\nLeak found: \(report.leaks.count) type\(report.leaks.count == 1 ? "" : "s") kept growing over \(span(report)).\n"
+        return out
+    }
+
+    private func header(_ report: LeakReport) -> String {
+        switch report.mode {
+        case .calls:
+            return "pyrometer leaks: \(max(0, report.points.count - 1)) calls of \(report.function ?? "?"), a census after each (Python \(report.python))"
+        case .interval:
+            return "pyrometer leaks: \(report.command.joined(separator: " ")), a census every \(report.interval ?? 0) s (Python \(report.python))"
+        }
+    }
+
+    private func span(_ report: LeakReport) -> String {
+        switch report.mode {
+        case .calls: return "\(max(0, report.points.count - 1)) calls"
+        case .interval: return "\(report.points.count) censuses in \(String(format: "%.1f", (report.points.last ?? 0) - (report.points.first ?? 0))) s"
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(1, width - text.count)) + text
+    }
+
+    private func signed(_ value: Double) -> String {
+        String(format: "%+.1f", value)
+    }
+}
+
+/// The chains of the sampled leaks as one object graph, for `--graph`.
+public enum LeakGraph {
+    public static func make(_ report: LeakReport) -> ObjectGraph {
+        var nodes: [ObjectGraph.Node] = []
+        var seen = Set<String>()
+        var starts: [String] = []
+        for leak in report.leaks {
+            guard let sample = leak.sample else { continue }
+            starts.append(sample.chain.last!.node)
+            for (index, step) in sample.chain.enumerated() where seen.insert(step.node).inserted {
+                let depth = Double(sample.chain.count - 1 - index) / Double(max(1, sample.chain.count - 1))
+                var node = ObjectGraph.Node(id: step.node, label: step.type + "\n" + step.description,
+                                            hsv: index == 0 ? [0.3, 1, 1] : [0, 0, 1 - 0.7 * depth])
+                if index + 1 < sample.chain.count {
+                    let next = sample.chain[index + 1]
+                    let via = next.via.trimmingCharacters(in: .whitespaces)
+                    node.edges.append(.init(source: step.node, target: next.node,
+                                            label: via.isEmpty ? nil : via, weight: via.isEmpty ? nil : 10))
+                }
+                if index == sample.chain.count - 1 {
+                    node.attributes = [["xlabel", "\(leak.type) \(String(format: "%+.1f", leak.countGrowth))/\(report.unit)"]]
+                }
+                nodes.append(node)
+            }
+        }
+        return ObjectGraph(starts: starts, nodes: nodes, backwards: false)
+    }
+}

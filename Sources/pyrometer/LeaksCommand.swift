@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Pyrometer
+
+struct LeaksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leaks",
+        abstract: "Find what keeps growing: a complete census of the heap, again and again.",
+        discussion: """
+        Runs the program as python would and takes a complete census of its objects \
+        (every object, not only those the garbage collector tracks) every --interval \
+        seconds; or, with --call module:function, runs the program (if given) and then \
+        calls the function --repeat times with a census after each call. Reports the \
+        types whose count or bytes keep growing, with their growth per second or per \
+        call, and for the worst: a sample object, the chain of references from a root \
+        (a module global or a live frame's local) down to it, and with \
+        --trace-allocations the line that allocated it. A program that does not leak \
+        is reported clean.
+        """)
+
+    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between censuses while the program runs.", valueName: "seconds"))
+    var interval: Double = 1.0
+
+    @Option(name: .customLong("call"), help: ArgumentHelp("Call this function repeatedly after the program (if any) has run, a census after each call.", valueName: "module:function"))
+    var call: String?
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("How many measured calls of --call (after one warm-up call).", valueName: "n"))
+    var repeats: Int = 10
+
+    @Flag(name: .customLong("trace-allocations"), help: "Record where objects are allocated, to show the line that made a leaked one (slower).")
+    var traceAllocations = false
+
+    @Option(name: .customLong("samples"), help: ArgumentHelp("How many of the worst growing types get a sample object and its chain.", valueName: "n"))
+    var samples: Int = 3
+
+    @Option(name: .customLong("graph"), help: ArgumentHelp("Draw the chains to the sample objects (.dot, or .png/.svg with Graphviz).", valueName: "file"))
+    var graph: String?
+
+    @Flag(name: .customLong("fail-on-leak"), help: "Exit with status 1 when a type keeps growing (for CI).")
+    var failOnLeak = false
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
+    var output: String?
+
+    @OptionGroup var target: ProgramArguments
+
+    func validate() throws {
+        if call == nil || !target.program.isEmpty {
+            try target.validate(command: "leaks", help: self)
+        }
+        guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
+        if repeats < 3 { throw ValidationError("--repeat must be at least 3 (growth is judged over the calls)") }
+        if samples < 0 { throw ValidationError("--samples cannot be negative") }
+        if let call, !call.contains(":") { throw ValidationError("--call needs module:function, got '\(call)'") }
+        if let graph, ![".dot", ".gv", ".png", ".svg", ".pdf"].contains(where: graph.hasSuffix) {
+            throw ValidationError("--graph must end in .dot, .png, .svg or .pdf")
+        }
+    }
+
+    func run() throws {
+        for path in [output, graph].compactMap({ $0 }) { try Paths.checkWritable(path) }
+        var options = LeakHunterSession.Options()
+        options.interval = interval
+        options.call = call
+        options.repeats = repeats
+        options.traceAllocations = traceAllocations
+        options.samples = samples
+        var failure: PyrometerError?
+        var leaked = false
+        var judged = true
+        let session = LeakHunterSession(options: options) { report in
+            Terminal.output(LeakTextReport().render(report))
+            leaked = !report.leaks.isEmpty
+            judged = report.problem == nil
+            do {
+                if let output { try ResultFile.write(report, to: output) }
+                if let graph {
+                    let outcome = try GraphFile.write(LeakGraph.make(report), to: graph)
+                    if let image = outcome.imagePath {
+                        Terminal.note("chains drawn in \(image)")
+                    } else {
+                        Terminal.note(outcome.note ?? "chains written to \(outcome.dotPath)")
+                    }
+                }
+            } catch let error as PyrometerError {
+                failure = error
+                Terminal.error(error.message)
+            } catch {
+                failure = PyrometerError("\(error)")
+                Terminal.error("\(error)")
+            }
+        }
+        let program = target.program.isEmpty ? ProgramSpec(kind: .command, target: "pass") : target.spec
+        let status = try ProgramRunner.run(program, observer: session)
+        if status != 0 { Foundation.exit(status) }
+        if let failure { Foundation.exit(failure.exitCode) }
+        if !judged && call != nil { Foundation.exit(1) }
+        Foundation.exit(failOnLeak && leaked ? 1 : 0)
+    }
+}
