@@ -92,6 +92,10 @@ struct LeaksCommand: ParsableCommand {
         }
         let program = target.program.isEmpty ? ProgramSpec(kind: .command, target: "pass") : target.spec
         let status = try ProgramRunner.run(program, observer: session)
+        if let error = session.setupError {
+            Terminal.error(error.message)
+            Foundation.exit(error.exitCode)
+        }
         if status != 0 { Foundation.exit(status) }
         if let failure { Foundation.exit(failure.exitCode) }
         if !judged && call != nil { Foundation.exit(1) }

@@ -20,6 +20,8 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     }
 
     public var onResult: (LeakReport) -> Void
+    /// Set instead of a report when the function to call cannot be found.
+    public private(set) var setupError: PyrometerError?
     private let options: Options
     private var program: ProgramSpec?
     private var snapshots: [HeapSnapshot] = []
@@ -74,7 +76,7 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
             AllocatorHooks.uninstall()
             MemoryCollector.reset()
         }
-        onResult(report)
+        if setupError == nil { onResult(report) }
     }
 
     // MARK: Censuses
@@ -161,8 +163,17 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
 
     private func callRepeatedly() {
         guard let call = options.call else { return }
+        let function: PyRef
         do {
-            let function = try resolve(call)
+            function = try resolve(call)
+        } catch let error as PyrometerError {
+            setupError = error
+            return
+        } catch {
+            setupError = PyrometerError("--call: \(error)")
+            return
+        }
+        do {
             // One call first, not measured: caches filled and modules imported on
             // first use are not leaks.
             try function.call()
@@ -175,8 +186,6 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
         } catch let error as PythonError {
             error.printTraceback()
             problem = "\(call) raised \(error) after \(max(0, snapshots.count - 1)) measured calls"
-        } catch let error as PyrometerError {
-            problem = error.message
         } catch {
             problem = "\(error)"
         }
