@@ -140,10 +140,18 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     /// holders may be frames that are gone by the end.
     private func findSamplesWhileRunning() {
         guard snapshots.count >= 3 else { return }
-        let leaks = currentLeaks()
-        let wanted = leaks.prefix(options.samples).filter { samples[$0.type] == nil || snapshots.count % 4 == 0 }
+        let wanted = worst(currentLeaks()).filter { samples[$0.type] == nil || snapshots.count % 4 == 0 }
         guard !wanted.isEmpty else { return }
         findSamples(for: Array(wanted))
+    }
+
+    /// The leaks that get a sample: classes of the program and libraries first
+    /// (builtins such as dict or str are usually what those classes hold), then
+    /// by bytes per unit.
+    private func worst(_ leaks: [Leak]) -> [Leak] {
+        let defined = leaks.filter { $0.type.contains(".") }
+        let builtin = leaks.filter { !$0.type.contains(".") }
+        return Array((defined + builtin).prefix(options.samples))
     }
 
     private func findSamples(for leaks: [Leak]) {
@@ -182,7 +190,7 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
                 try function.call()
                 try census(at: Double(number))
             }
-            findSamples(for: Array(currentLeaks().prefix(options.samples)))
+            findSamples(for: worst(currentLeaks()))
         } catch let error as PythonError {
             error.printTraceback()
             problem = "\(call) raised \(error) after \(max(0, snapshots.count - 1)) measured calls"
