@@ -175,7 +175,7 @@ Py_ssize_t pyro_fast_sizeof(PyObject *o) {
     return -1;
 }
 
-int pyro_dict_visit_hidden_keys(PyObject *dict, visitproc visit, void *arg) {
+static int visit_hidden_dict_keys(PyObject *dict, visitproc visit, void *arg) {
     PyDictObject *mp = (PyDictObject *)dict;
     PyDictKeysObject *keys = mp->ma_keys;
     if (keys == NULL || !DK_IS_UNICODE(keys)) { return 0; }
@@ -186,6 +186,45 @@ int pyro_dict_visit_hidden_keys(PyObject *dict, visitproc visit, void *arg) {
         PyObject *value = mp->ma_values != NULL ? mp->ma_values->values[i] : entries[i].me_value;
         if (value != NULL) { Py_VISIT(entries[i].me_key); }
     }
+    return 0;
+}
+
+static int visit_code_fields(PyCodeObject *code, visitproc visit, void *arg) {
+    Py_VISIT(code->co_consts);
+    Py_VISIT(code->co_names);
+    Py_VISIT(code->co_exceptiontable);
+    Py_VISIT(code->co_localsplusnames);
+    Py_VISIT(code->co_localspluskinds);
+    Py_VISIT(code->co_filename);
+    Py_VISIT(code->co_name);
+    Py_VISIT(code->co_qualname);
+    Py_VISIT(code->co_linetable);
+#if PY_VERSION_HEX >= 0x030C0000
+    if (code->_co_cached != NULL) {
+        Py_VISIT(code->_co_cached->_co_code);
+        Py_VISIT(code->_co_cached->_co_varnames);
+        Py_VISIT(code->_co_cached->_co_cellvars);
+        Py_VISIT(code->_co_cached->_co_freevars);
+    }
+#else
+    Py_VISIT(code->_co_code);
+#endif
+    return 0;
+}
+
+int pyro_visit_hidden(PyObject *o, visitproc visit, visitproc shallow, void *arg) {
+    if (PyDict_Check(o)) { return visit_hidden_dict_keys(o, visit, arg); }
+    if (PyCode_Check(o)) { return visit_code_fields((PyCodeObject *)o, visit, arg); }
+#if PY_VERSION_HEX >= 0x030D0000
+    PyTypeObject *type = Py_TYPE(o);
+    if ((type->tp_flags & Py_TPFLAGS_MANAGED_DICT) && (type->tp_flags & Py_TPFLAGS_INLINE_VALUES)
+        && _PyObject_InlineValues(o)->valid) {
+        PyObject *dict = (PyObject *)_PyObject_GetManagedDict(o);
+        if (dict != NULL) { return shallow(dict, arg); }
+    }
+#else
+    (void)shallow;
+#endif
     return 0;
 }
 

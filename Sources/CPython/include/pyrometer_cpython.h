@@ -198,9 +198,14 @@ Py_ssize_t pyro_getsizeof(PyObject *o);
 // o.__sizeof__() computed without a call for the commonest exact types (dict,
 // int); -1 for any other object.
 Py_ssize_t pyro_fast_sizeof(PyObject *o);
-// Visits the keys a dict's tp_traverse leaves out (when its keys are all str,
-// which cannot hold references, tp_traverse visits only the values).
-int pyro_dict_visit_hidden_keys(PyObject *dict, visitproc visit, void *arg);
+// Visits the references of `o` that its tp_traverse does not show:
+// - a dict's keys when they are all str (tp_traverse then visits only values);
+// - a code object's constants, names, tables and cached attributes (code objects
+//   are not GC types, and have no tp_traverse);
+// - on 3.13, an instance's materialised __dict__ while its values still live in
+//   the instance: passed to `shallow`, as the values it holds are the instance's
+//   own (already visited) and must not be visited twice.
+int pyro_visit_hidden(PyObject *o, visitproc visit, visitproc shallow, void *arg);
 // Visits the objects held by the live frames of every thread (their locals,
 // cells, function, globals, builtins and f_locals), for frames owned by a thread
 // (generator frames are visited through their generator).

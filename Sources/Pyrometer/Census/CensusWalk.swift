@@ -57,7 +57,7 @@ struct CensusWalk {
         if !options.trackedOnly {
             let context = UnsafeMutableRawPointer(walk)
             for index in 0..<count {
-                HeapTraversal.references(of: pyro_list_item(list, index)!, CensusWalk.visit, context)
+                HeapTraversal.references(of: pyro_list_item(list, index)!, CensusWalk.visit, shallow: CensusWalk.count, context)
                 walk.pointee.drain(context)
             }
             HeapTraversal.frameReferences(CensusWalk.visit, context)
@@ -76,8 +76,18 @@ struct CensusWalk {
     @inline(__always)
     private mutating func drain(_ context: UnsafeMutableRawPointer) {
         while let object = pending.pop() {
-            HeapTraversal.references(of: object, CensusWalk.visit, context)
+            HeapTraversal.references(of: object, CensusWalk.visit, shallow: CensusWalk.count, context)
         }
+    }
+
+    /// Counts an untracked object met for the first time without looking inside.
+    private static let count: visitproc = { object, context in
+        guard let object, let context else { return 0 }
+        if pyro_is_tracked(object) != 0 { return 0 }
+        let walk = context.assumingMemoryBound(to: CensusWalk.self)
+        if pyro_refcnt(object) != 1, !walk.pointee.seen.insert(object) { return 0 }
+        walk.pointee.found(object, tracked: false)
+        return 0
     }
 
     private static let visit: visitproc = { object, context in
@@ -89,7 +99,7 @@ struct CensusWalk {
         if HeapTraversal.mayHold(object) {
             if walk.pointee.depth < CensusWalk.maximumDepth {
                 walk.pointee.depth += 1
-                HeapTraversal.references(of: object, CensusWalk.visit, context)
+                HeapTraversal.references(of: object, CensusWalk.visit, shallow: CensusWalk.count, context)
                 walk.pointee.depth -= 1
             } else {
                 walk.pointee.pending.push(object)

@@ -27,15 +27,20 @@ enum HeapTraversal {
     /// Whether `object` may hold references the census must follow.
     @inline(__always)
     static func mayHold(_ object: PyPointer) -> Bool {
-        canHold(object) || pyro_is_dict(object) != 0
+        canHold(object) || pyro_is_code(object) != 0
     }
 
-    /// Calls `visit` for every reference `object` holds: its `tp_traverse`, plus a
-    /// dict's str keys, which `tp_traverse` leaves out.
+    /// Calls `visit` for every reference `object` holds: its `tp_traverse`, plus
+    /// what `tp_traverse` leaves out (a dict's str keys, a code object's fields).
+    /// `shallow` gets references whose own references `visit` has already seen
+    /// (on 3.13, an instance's `__dict__` sharing the instance's values).
     @inline(__always)
-    static func references(of object: PyPointer, _ visit: visitproc, _ context: UnsafeMutableRawPointer) {
-        if canHold(object) { _ = pyro_type(object)!.pointee.tp_traverse!(object, visit, context) }
-        if pyro_is_dict(object) != 0 { _ = pyro_dict_visit_hidden_keys(object, visit, context) }
+    static func references(of object: PyPointer, _ visit: visitproc, shallow: visitproc? = nil,
+                           _ context: UnsafeMutableRawPointer) {
+        if canHold(object) {
+            _ = pyro_type(object)!.pointee.tp_traverse!(object, visit, context)
+        }
+        _ = pyro_visit_hidden(object, visit, shallow ?? visit, context)
     }
 
     /// Calls `visit` for what the live frames of every thread hold.
