@@ -175,6 +175,22 @@ Py_ssize_t pyro_fast_sizeof(PyObject *o) {
     return -1;
 }
 
+int pyro_visit_plain_dict(PyObject *o, visitproc visit, void *arg) {
+    if (!PyDict_CheckExact(o)) { return 0; }
+    PyDictObject *mp = (PyDictObject *)o;
+    PyDictKeysObject *keys = mp->ma_keys;
+    if (mp->ma_values != NULL || keys == NULL || !DK_IS_UNICODE(keys)) { return 0; }
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    Py_ssize_t n = keys->dk_nentries;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (entries[i].me_value != NULL) {
+            visit(entries[i].me_key, arg);
+            visit(entries[i].me_value, arg);
+        }
+    }
+    return 1;
+}
+
 static int visit_hidden_dict_keys(PyObject *dict, visitproc visit, void *arg) {
     PyDictObject *mp = (PyDictObject *)dict;
     PyDictKeysObject *keys = mp->ma_keys;

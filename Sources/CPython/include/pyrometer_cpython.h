@@ -198,6 +198,9 @@ Py_ssize_t pyro_getsizeof(PyObject *o);
 // o.__sizeof__() computed without a call for the commonest exact types (dict,
 // int); -1 for any other object.
 Py_ssize_t pyro_fast_sizeof(PyObject *o);
+// For an exact dict with str keys in one table (the commonest dict): visits each
+// key and value in one pass and returns 1; 0 for any other object.
+int pyro_visit_plain_dict(PyObject *o, visitproc visit, void *arg);
 // Visits the references of `o` that its tp_traverse does not show:
 // - a dict's keys when they are all str (tp_traverse then visits only values);
 // - a code object's constants, names, tables and cached attributes (code objects

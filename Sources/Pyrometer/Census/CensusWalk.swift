@@ -15,6 +15,8 @@ struct CensusWalk {
     /// How deep the walk is inside untracked containers it looks into at once
     /// (while they are still in the cache); deeper ones wait in `pending`.
     var depth = 0
+    /// The last shared (reference count above 1) object met.
+    var lastShared: PyPointer?
     static let maximumDepth = 48
 
     struct Options {
@@ -80,22 +82,31 @@ struct CensusWalk {
         }
     }
 
+    /// Counts `object` if it is untracked and met for the first time; says so.
+    @inline(__always)
+    private mutating func countFirstMeeting(_ object: PyPointer) -> Bool {
+        // The same shared object often comes many times in a row (a key every
+        // dict of a list has, None): skip it without the set.
+        if object == lastShared || pyro_is_tracked(object) != 0 { return false }
+        if pyro_refcnt(object) != 1 {
+            lastShared = object
+            if !seen.insert(object) { return false }
+        }
+        found(object, tracked: false)
+        return true
+    }
+
     /// Counts an untracked object met for the first time without looking inside.
     private static let count: visitproc = { object, context in
         guard let object, let context else { return 0 }
-        if pyro_is_tracked(object) != 0 { return 0 }
-        let walk = context.assumingMemoryBound(to: CensusWalk.self)
-        if pyro_refcnt(object) != 1, !walk.pointee.seen.insert(object) { return 0 }
-        walk.pointee.found(object, tracked: false)
+        _ = context.assumingMemoryBound(to: CensusWalk.self).pointee.countFirstMeeting(object)
         return 0
     }
 
     private static let visit: visitproc = { object, context in
         guard let object, let context else { return 0 }
-        if pyro_is_tracked(object) != 0 { return 0 }
         let walk = context.assumingMemoryBound(to: CensusWalk.self)
-        if pyro_refcnt(object) != 1, !walk.pointee.seen.insert(object) { return 0 }
-        walk.pointee.found(object, tracked: false)
+        guard walk.pointee.countFirstMeeting(object) else { return 0 }
         if HeapTraversal.mayHold(object) {
             if walk.pointee.depth < CensusWalk.maximumDepth {
                 walk.pointee.depth += 1

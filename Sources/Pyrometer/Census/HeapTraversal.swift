@@ -37,6 +37,7 @@ enum HeapTraversal {
     @inline(__always)
     static func references(of object: PyPointer, _ visit: visitproc, shallow: visitproc? = nil,
                            _ context: UnsafeMutableRawPointer) {
+        if pyro_visit_plain_dict(object, visit, context) != 0 { return }
         if canHold(object) {
             _ = pyro_type(object)!.pointee.tp_traverse!(object, visit, context)
         }
