@@ -7,16 +7,9 @@ public struct ObjectGraph: Codable, Sendable {
         public var source: String
         public var target: String
         /// Text on the arrow (a dict key, an attribute), if any.
-        public var label: String?
+        public var label: String? = nil
         /// How strongly Graphviz keeps the two ends together, if set.
-        public var weight: Int?
-
-        public init(source: String, target: String, label: String? = nil, weight: Int? = nil) {
-            self.source = source
-            self.target = target
-            self.label = label
-            self.weight = weight
-        }
+        public var weight: Int? = nil
     }
 
     public struct Node: Codable, Sendable {
@@ -25,28 +18,16 @@ public struct ObjectGraph: Codable, Sendable {
         /// The text in the box: type name, short description, extra lines.
         public var label: String
         /// More Graphviz attributes, as (name, value).
-        public var attributes: [[String]]
+        public var attributes: [[String]] = []
         /// Fill colour as hue, saturation, value in 0...1.
         public var hsv: [Double]
         /// The object's class defines `__del__` (drawn as a red mark).
-        public var hasDel: Bool
+        public var hasDel = false
         /// The references drawn from this node's expansion.
-        public var edges: [Edge]
+        public var edges: [Edge] = []
         /// References left out past the `too_many` limit, and their mark's colour.
-        public var skipped: Int
-        public var skippedHSV: [Double]
-
-        public init(id: String, label: String, attributes: [[String]] = [], hsv: [Double], hasDel: Bool = false,
-                    edges: [Edge] = [], skipped: Int = 0, skippedHSV: [Double] = [0, 1, 1]) {
-            self.id = id
-            self.label = label
-            self.attributes = attributes
-            self.hsv = hsv
-            self.hasDel = hasDel
-            self.edges = edges
-            self.skipped = skipped
-            self.skippedHSV = skippedHSV
-        }
+        public var skipped = 0
+        public var skippedHSV: [Double] = [0, 1, 1]
 
         enum CodingKeys: String, CodingKey {
             case id, label, attributes, hsv, edges, skipped
@@ -60,10 +41,4 @@ public struct ObjectGraph: Codable, Sendable {
     public var nodes: [Node]
     /// True when arrows were followed backwards (who refers to the starts).
     public var backwards: Bool
-
-    public init(starts: [String], nodes: [Node], backwards: Bool) {
-        self.starts = starts
-        self.nodes = nodes
-        self.backwards = backwards
-    }
 }
