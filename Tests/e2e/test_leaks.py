@@ -160,3 +160,15 @@ def test_bad_input_is_one_line(args, message):
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_program_that_fails_still_gets_its_report(tmp_path):
+    script = tmp_path / "crashes.py"
+    script.write_text("import time\nKEPT = []\nfor n in range(400):\n    KEPT.append(object())\n    time.sleep(0.005)\n"
+                      "raise RuntimeError('late failure')\n")
+    out = tmp_path / "r.json"
+    proc = run(["leaks", "--interval", "0.2", "-o", out, script], cwd=tmp_path)
+    assert proc.returncode == 1 and "RuntimeError: late failure" in proc.stderr
+    report = json.loads(out.read_text())
+    assert len(report["points"]) >= 3
+    assert leak(report, "object")["sample"]["path"].startswith("__main__.KEPT[")

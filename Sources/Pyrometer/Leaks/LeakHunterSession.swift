@@ -53,6 +53,9 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     public func programWillStart(_ program: ProgramSpec) throws {
         self.program = program
         start = pyro_monotonic_ns()
+        // The helpers that describe samples are imported now, so their modules'
+        // objects are not taken for new ones.
+        _ = try PyRef.importModule("pyrometer._census")
         if options.traceAllocations {
             MemoryCollector.reset()
             MemoryCollector.state.pointee.trackSites = true
