@@ -228,9 +228,33 @@ static int visit_code_fields(PyCodeObject *code, visitproc visit, void *arg) {
     return 0;
 }
 
+// Type objects: a heap type's tp_traverse leaves out its name, qualified name
+// and __slots__ (str and a tuple of str); a static type is no GC object and is
+// not traversed at all, yet holds its dict, MRO and bases. (Builtin static
+// types keep their dict in the interpreter since 3.12.)
+static int visit_type_fields(PyTypeObject *type, visitproc visit, void *arg) {
+    if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+        PyHeapTypeObject *heap = (PyHeapTypeObject *)type;
+        Py_VISIT(heap->ht_name);
+        Py_VISIT(heap->ht_qualname);
+        Py_VISIT(heap->ht_slots);
+        return 0;
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    Py_VISIT(_PyType_GetDict(type));
+#else
+    Py_VISIT(type->tp_dict);
+#endif
+    Py_VISIT(type->tp_mro);
+    Py_VISIT(type->tp_bases);
+    Py_VISIT((PyObject *)type->tp_base);
+    return 0;
+}
+
 int pyro_visit_hidden(PyObject *o, visitproc visit, visitproc shallow, void *arg) {
     if (PyDict_Check(o)) { return visit_hidden_dict_keys(o, visit, arg); }
     if (PyCode_Check(o)) { return visit_code_fields((PyCodeObject *)o, visit, arg); }
+    if (PyType_Check(o)) { return visit_type_fields((PyTypeObject *)o, visit, arg); }
 #if PY_VERSION_HEX >= 0x030D0000
     PyTypeObject *type = Py_TYPE(o);
     if ((type->tp_flags & Py_TPFLAGS_MANAGED_DICT) && (type->tp_flags & Py_TPFLAGS_INLINE_VALUES)
@@ -284,6 +308,9 @@ int pyro_visit_thread_frames(visitproc visit, void *arg) {
         for (_PyInterpreterFrame *frame = thread_innermost_frame(tstate); frame != NULL; frame = frame->previous) {
             if (!thread_owns(frame)) { continue; }
             PyCodeObject *code = frame_code(frame);
+            // The frame object made for it (sys._getframe(), a traceback), which
+            // does not show the frame's locals: they are visited here.
+            Py_VISIT((PyObject *)frame->frame_obj);
             Py_VISIT(frame_function(frame));
             Py_VISIT(frame->f_globals);
             Py_VISIT(frame->f_builtins);

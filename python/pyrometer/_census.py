@@ -8,6 +8,8 @@ of atoms, str, int, float, bytes...) are counted too. ``tracked_only=True``
 gives objgraph's numbers.
 """
 
+import collections
+import functools
 import gc
 import inspect
 import json
@@ -285,9 +287,11 @@ def _chain(obj, predicate, neighbours, max_depth, ignore):
 
 
 def _referrers_function():
+    """``referrers(obj)`` over a snapshot of every reference. No closure: a cell
+    made before the snapshot would be in it and hold it, a cycle through the
+    snapshot that the collector cannot see."""
     engine = _engine()
-    graph = engine.reference_graph()
-    return graph, lambda o: engine.referrers(graph, o)
+    return functools.partial(engine.referrers, engine.reference_graph())
 
 
 def find_ref_chain(obj, predicate, max_depth=20, extra_ignore=()):
@@ -302,7 +306,7 @@ def find_ref_chain(obj, predicate, max_depth=20, extra_ignore=()):
 def find_backref_chain(obj, predicate, max_depth=20, extra_ignore=()):
     """The shortest chain of references to ``obj`` from an object ``predicate``
     accepts (``is_proper_module`` finds a root), ``[found, ..., obj]``."""
-    graph, referrers = _referrers_function()
+    referrers = _referrers_function()
     ignore = set(extra_ignore) | {id(extra_ignore)}
     return _chain(obj, predicate, referrers, max_depth, ignore)  # found first
 
@@ -396,14 +400,12 @@ def _draw(objs, neighbours, backwards, max_depth, extra_ignore, filter, too_many
     if not isinstance(objs, (list, tuple)):
         objs = [objs]
     ignore = set(extra_ignore) | {id(objs), id(extra_ignore)}
-    queue = list(objs)
+    queue = collections.deque(objs)
     depth = {id(o): 0 for o in objs}
     ignore |= {id(queue), id(depth), id(ignore)}
     graph = {"starts": [_node_id(o) for o in objs], "nodes": [], "backwards": backwards}
-    head = 0
-    while head < len(queue):
-        target = queue[head]
-        head += 1
+    while queue:
+        target = queue.popleft()  # off the queue, as objgraph: refcounts=True counts the same
         level = depth[id(target)]
         h, s, v = _shade((0, 0, 1), (0, 0, .3), level, max_depth)
         if inspect.ismodule(target):
@@ -434,6 +436,7 @@ def _draw(objs, neighbours, backwards, max_depth, extra_ignore, filter, too_many
                 depth[id(other)] = level + 1
                 queue.append(other)
             drawn += 1
+            del other  # as objgraph: refcounts=True counts the same references
     return graph
 
 
@@ -463,8 +466,7 @@ def show_backrefs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, 
     """Draws what refers to ``objs``, directly and indirectly (stopping at modules
     in ``sys.modules``). ``filename`` ending in .dot keeps DOT; .png, .svg... run
     Graphviz's ``dot``; ``output`` is a file object to write DOT to."""
-    _, referrers = _referrers_function()
-    graph = _draw(objs, referrers, True, max_depth, extra_ignore, filter, too_many, highlight, extra_info,
+    graph = _draw(objs, _referrers_function(), True, max_depth, extra_ignore, filter, too_many, highlight, extra_info,
                   refcounts, shortnames, is_proper_module, extra_node_attrs)
     _present(graph, filename, output)
 

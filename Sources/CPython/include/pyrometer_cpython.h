@@ -193,6 +193,16 @@ static inline long pyro_small_long(PyObject *o) {
 static inline int pyro_is_tracked(PyObject *o) {
     return pyro_object_is_gc(o) && ((const uintptr_t *)o)[-2] != 0;
 }
+// Immortal objects (3.12+) may be tracked yet missing from gc.get_objects() (the
+// MROs of static types on 3.12): the census dedupes them with its set instead.
+static inline int pyro_is_immortal(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return _Py_IsImmortal(o);
+#else
+    (void)o;
+    return 0;
+#endif
+}
 // sys.getsizeof(o), or -1 with the error cleared.
 Py_ssize_t pyro_getsizeof(PyObject *o);
 // o.__sizeof__() computed without a call for the commonest exact types (dict,

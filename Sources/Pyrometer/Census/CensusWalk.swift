@@ -55,6 +55,7 @@ struct CensusWalk {
         for index in 0..<count {
             let object = pyro_list_item(list, index)!
             walk.pointee.found(object, tracked: true)
+            if pyro_is_immortal(object) != 0 { _ = walk.pointee.seen.insert(object) }
         }
         if !options.trackedOnly {
             let context = UnsafeMutableRawPointer(walk)
@@ -87,7 +88,7 @@ struct CensusWalk {
     private mutating func countFirstMeeting(_ object: PyPointer) -> Bool {
         // The same shared object often comes many times in a row (a key every
         // dict of a list has, None): skip it without the set.
-        if object == lastShared || pyro_is_tracked(object) != 0 { return false }
+        if object == lastShared || (pyro_is_tracked(object) != 0 && pyro_is_immortal(object) == 0) { return false }
         if pyro_refcnt(object) != 1 {
             lastShared = object
             if !seen.insert(object) { return false }

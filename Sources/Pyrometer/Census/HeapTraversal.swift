@@ -27,7 +27,7 @@ enum HeapTraversal {
     /// Whether `object` may hold references the census must follow.
     @inline(__always)
     static func mayHold(_ object: PyPointer) -> Bool {
-        canHold(object) || pyro_is_code(object) != 0
+        canHold(object) || pyro_is_code(object) != 0 || pyro_is_type(object) != 0
     }
 
     /// Calls `visit` for every reference `object` holds: its `tp_traverse`, plus
