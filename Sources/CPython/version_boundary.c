@@ -160,19 +160,66 @@ Py_ssize_t pyro_getsizeof(PyObject *o) {
     return (Py_ssize_t)size;
 }
 
+// int.__sizeof__: the header and at least one digit.
+static inline Py_ssize_t long_sizeof(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    Py_ssize_t digits = (Py_ssize_t)_PyLong_DigitCount((PyLongObject *)o);
+    return offsetof(PyLongObject, long_value.ob_digit) + (digits > 1 ? digits : 1) * sizeof(digit);
+#else
+    Py_ssize_t digits = Py_ABS(Py_SIZE(o));
+    return offsetof(PyLongObject, ob_digit) + (digits > 1 ? digits : 1) * sizeof(digit);
+#endif
+}
+
 Py_ssize_t pyro_fast_sizeof(PyObject *o) {
     PyTypeObject *type = Py_TYPE(o);
     if (type == &PyDict_Type) { return _PyDict_SizeOf((PyDictObject *)o); }
-    if (type == &PyLong_Type) {
-#if PY_VERSION_HEX >= 0x030C0000
-        Py_ssize_t digits = (Py_ssize_t)_PyLong_DigitCount((PyLongObject *)o);
-        return offsetof(PyLongObject, long_value.ob_digit) + (digits > 1 ? digits : 1) * sizeof(digit);
-#else
-        Py_ssize_t digits = Py_ABS(Py_SIZE(o));
-        return offsetof(PyLongObject, ob_digit) + (digits > 1 ? digits : 1) * sizeof(digit);
-#endif
-    }
+    if (type == &PyLong_Type) { return long_sizeof(o); }
     return -1;
+}
+
+// A dict the census can count on the spot: exact, untracked (so not in
+// gc.get_objects()), held by one reference, str keys in one table.
+static inline int is_plain_private_dict(PyObject *o) {
+    if (!PyDict_CheckExact(o) || Py_REFCNT(o) != 1 || _PyObject_GC_IS_TRACKED(o)) { return 0; }
+    PyDictObject *mp = (PyDictObject *)o;
+    return mp->ma_values == NULL && mp->ma_keys != NULL && DK_IS_UNICODE(mp->ma_keys);
+}
+
+int pyro_visit_items_counting(PyObject *o, pyro_bulk_tally *tally, visitproc visit, void *arg) {
+    PyObject **items;
+    Py_ssize_t n;
+    if (PyList_CheckExact(o)) {
+        items = ((PyListObject *)o)->ob_item;
+        n = PyList_GET_SIZE(o);
+    } else if (PyTuple_CheckExact(o)) {
+        items = ((PyTupleObject *)o)->ob_item;
+        n = PyTuple_GET_SIZE(o);
+    } else {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = items[i];
+        if (item == NULL) { continue; }
+        if (!is_plain_private_dict(item)) { visit(item, arg); continue; }
+        PyDictObject *mp = (PyDictObject *)item;
+        if (tally->dicts++ == 0) { tally->dict_sample = item; }
+        tally->dict_bytes += _PyDict_SizeOf(mp);
+        PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(mp->ma_keys);
+        Py_ssize_t used = mp->ma_keys->dk_nentries;
+        for (Py_ssize_t e = 0; e < used; e++) {
+            PyObject *value = entries[e].me_value;
+            if (value == NULL) { continue; }
+            visit(entries[e].me_key, arg);
+            if (PyLong_CheckExact(value) && Py_REFCNT(value) == 1) {
+                if (tally->ints++ == 0) { tally->int_sample = value; }
+                tally->int_bytes += long_sizeof(value);
+            } else {
+                visit(value, arg);
+            }
+        }
+    }
+    return 1;
 }
 
 int pyro_visit_plain_dict(PyObject *o, visitproc visit, void *arg) {

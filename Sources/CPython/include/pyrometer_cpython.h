@@ -208,6 +208,20 @@ Py_ssize_t pyro_getsizeof(PyObject *o);
 // o.__sizeof__() computed without a call for the commonest exact types (dict,
 // int); -1 for any other object.
 Py_ssize_t pyro_fast_sizeof(PyObject *o);
+// The commonest objects of a big heap, counted in bulk: dicts of records held
+// only by a list (exact dict, untracked, one reference, str keys in one table),
+// with their int values held only by them. The census adds these to its tally.
+typedef struct {
+    Py_ssize_t dicts, dict_bytes;  // count, and bytes by __sizeof__
+    PyObject *dict_sample;         // the first one, to learn the type's size overhead
+    Py_ssize_t ints, int_bytes;
+    PyObject *int_sample;
+} pyro_bulk_tally;
+// Visits the items of an exact list or tuple as tp_traverse would, except that
+// plain private dicts are counted into `tally` with their private int values
+// (their keys and other values still go to `visit`). Returns 0 for any other
+// object (nothing visited).
+int pyro_visit_items_counting(PyObject *o, pyro_bulk_tally *tally, visitproc visit, void *arg);
 // For an exact dict with str keys in one table (the commonest dict): visits each
 // key and value in one pass and returns 1; 0 for any other object.
 int pyro_visit_plain_dict(PyObject *o, visitproc visit, void *arg);

@@ -63,6 +63,14 @@ struct TypeTally {
         }
     }
 
+    /// Adds `count` untracked objects of `sample`'s type, `bytes` by their
+    /// `__sizeof__` (what `sys.getsizeof` adds on top is added here).
+    mutating func add(_ count: Int, bytes: Int, like sample: PyPointer) {
+        let index = slot(for: pyro_type(sample)!, first: sample)
+        entries[index].count += count
+        if measureSizes { entries[index].bytes += bytes + count * entries[index].overhead }
+    }
+
     @inline(__always)
     private func size(of object: PyPointer, entry: inout Entry) -> Int {
         if let sizeOf = entry.sizeOf, !entry.sizeEachByGetsizeof {
