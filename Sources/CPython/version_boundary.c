@@ -200,6 +200,13 @@ int pyro_visit_items_counting(PyObject *o, pyro_bulk_tally *tally, visitproc vis
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = items[i];
+        // The header (and GC header) of an item a few further on is fetched
+        // meanwhile (a prefetch never faults, whatever the pointer).
+        if (i + 8 < n) {
+            char *later = (char *)items[i + 8];
+            __builtin_prefetch(later - 16);
+            __builtin_prefetch(later + 16);
+        }
         if (item == NULL) { continue; }
         if (!is_plain_private_dict(item)) { visit(item, arg); continue; }
         PyDictObject *mp = (PyDictObject *)item;
