@@ -54,7 +54,8 @@ public struct LeakTextReport {
         case .calls:
             return "pyrometer leaks: \(max(0, report.points.count - 1)) calls of \(report.function ?? "?"), a census after each (Python \(report.python))"
         case .interval:
-            return "pyrometer leaks: \(report.command.joined(separator: " ")), a census every \(report.interval ?? 0) s (Python \(report.python))"
+            let command = report.command.joined(separator: " ").replacingOccurrences(of: "\n", with: " ⏎ ")
+            return "pyrometer leaks: \(command), a census every \(report.interval ?? 0) s (Python \(report.python))"
         }
     }
 
