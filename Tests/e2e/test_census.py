@@ -42,6 +42,21 @@ def result_of(*parts, **kwargs):
     return json.loads(proc.stdout.splitlines()[-1])
 
 
+# Defines counted(want): for {type name: [ids]}, whether the census counts each
+# object (after a full collection).
+COUNTED = """
+import gc, pyrometer
+def counted(want):
+    for _ in range(3):
+        gc.collect()
+    found = {}
+    for name, ids in want.items():
+        listed = {id(o) for o in pyrometer.by_type(name)}
+        found[name] = [i in listed for i in ids]
+    return found
+"""
+
+
 # Defines printed(function, *args, **kwargs): what the function wrote to `file`.
 PRINTED = """
 import io
@@ -250,7 +265,7 @@ def test_planted_objects_grow_complete_counts_exactly():
 def test_objects_only_a_code_object_holds_are_counted():
     """Code objects are not GC types: their constants, names and tables (bytes) are
     reachable only through them."""
-    result = result_of("""
+    result = result_of(COUNTED, """
         import gc, json, pyrometer
         source = "def planted():\\n    return ('%s', %d, %r, (1.5, 'inner-%s'))\\n" % ("const-" * 3, 12345678901234, 7.25e300, "x" * 9)
         namespace = {}
@@ -260,13 +275,7 @@ def test_objects_only_a_code_object_holds_are_counted():
         want = {"bytes": [id(code.co_linetable)], "str": [id(const[0]), id(const[3][1])],
                 "int": [id(const[1])], "float": [id(const[2])], "tuple": [id(const), id(const[3])]}
         del code, const, source
-        for _ in range(3):
-            gc.collect()
-        seen = {}
-        for name in want:
-            ids = {id(o) for o in pyrometer.by_type(name)}
-            seen[name] = [i in ids for i in want[name]]
-        print(json.dumps(seen))
+        print(json.dumps(counted(want)))
     """)
     assert result == {"bytes": [True], "str": [True, True], "int": [True], "float": [True], "tuple": [True, True]}
 
@@ -296,19 +305,13 @@ def test_materialised_instance_dicts_are_counted():
 
 
 def test_objects_only_a_type_holds_are_counted():
-    result = result_of("""
+    result = result_of(COUNTED, """
         import gc, json, pyrometer
         name = "".join(["Dynamic", "Census", "Class"])
         Dynamic = type(name, (), {})
         want = {"tuple": [id(int.__mro__), id(int.__bases__), id(OSError.__mro__)], "str": [id(Dynamic.__name__)]}
         del name
-        for _ in range(3):
-            gc.collect()
-        seen = {}
-        for kind in want:
-            ids = {id(o) for o in pyrometer.by_type(kind)}
-            seen[kind] = [i in ids for i in want[kind]]
-        print(json.dumps(seen))
+        print(json.dumps(counted(want)))
     """)
     assert result == {"tuple": [True, True, True], "str": [True]}
 
