@@ -101,14 +101,32 @@ void pyro_restore_exception(PyObject *exception) {
 #endif
 }
 
-// The innermost Python frame of the running thread, and the next outer one.
-static _PyInterpreterFrame *innermost_frame(void) {
+// The innermost Python frame of a thread.
+static inline _PyInterpreterFrame *thread_innermost_frame(PyThreadState *tstate) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return tstate->current_frame;
+#else
+    return tstate->cframe ? tstate->cframe->current_frame : NULL;
+#endif
+}
+
+// The innermost Python frame of the running thread.
+static inline _PyInterpreterFrame *innermost_frame(void) {
 #if PY_VERSION_HEX >= 0x030D0000
     PyThreadState *tstate = PyThreadState_GetUnchecked();
-    return tstate ? tstate->current_frame : NULL;
 #else
     PyThreadState *tstate = _PyThreadState_UncheckedGet();
-    return tstate && tstate->cframe ? tstate->cframe->current_frame : NULL;
+#endif
+    return tstate ? thread_innermost_frame(tstate) : NULL;
+}
+
+// A frame's code object; NULL for a frame that runs none (3.13's shim frames).
+static inline PyCodeObject *frame_code(_PyInterpreterFrame *frame) {
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *executable = frame->f_executable;
+    return executable != NULL && PyCode_Check(executable) ? (PyCodeObject *)executable : NULL;
+#else
+    return frame->f_code;
 #endif
 }
 
@@ -116,14 +134,13 @@ static int frame_location(_PyInterpreterFrame *frame, PyObject **code, int *offs
 #if PY_VERSION_HEX >= 0x030C0000
     if (frame->owner == FRAME_OWNED_BY_CSTACK) { return 0; }
 #endif
+    PyCodeObject *co = frame_code(frame);
+    if (co == NULL) { return 0; }
+    *code = (PyObject *)co;
 #if PY_VERSION_HEX >= 0x030D0000
-    PyObject *executable = frame->f_executable;
-    if (executable == NULL || !PyCode_Check(executable)) { return 0; }
-    *code = executable;
-    *offset = (int)(frame->instr_ptr - _PyCode_CODE((PyCodeObject *)executable));
+    *offset = (int)(frame->instr_ptr - _PyCode_CODE(co));
 #else
-    *code = (PyObject *)frame->f_code;
-    *offset = (int)(frame->prev_instr - _PyCode_CODE(frame->f_code));
+    *offset = (int)(frame->prev_instr - _PyCode_CODE(co));
 #endif
     return 1;
 }
@@ -326,23 +343,6 @@ void *pyro_allocation_base(PyObject *o) {
     return (char *)o - _PyType_PreHeaderSize(Py_TYPE(o));
 }
 
-static _PyInterpreterFrame *thread_innermost_frame(PyThreadState *tstate) {
-#if PY_VERSION_HEX >= 0x030D0000
-    return tstate->current_frame;
-#else
-    return tstate->cframe ? tstate->cframe->current_frame : NULL;
-#endif
-}
-
-static PyCodeObject *frame_code(_PyInterpreterFrame *frame) {
-#if PY_VERSION_HEX >= 0x030D0000
-    PyObject *executable = frame->f_executable;
-    return executable != NULL && PyCode_Check(executable) ? (PyCodeObject *)executable : NULL;
-#else
-    return frame->f_code;
-#endif
-}
-
 static PyObject *frame_function(_PyInterpreterFrame *frame) {
 #if PY_VERSION_HEX >= 0x030C0000
     return frame->f_funcobj;
@@ -351,45 +351,61 @@ static PyObject *frame_function(_PyInterpreterFrame *frame) {
 #endif
 }
 
-// A frame whose locals belong to the thread (not to a generator or frame object).
-static int thread_owns(_PyInterpreterFrame *frame) {
-    return frame->owner == FRAME_OWNED_BY_THREAD && frame_code(frame) != NULL;
-}
-
-int pyro_visit_thread_frames(visitproc visit, void *arg) {
+// Calls `each` for every frame whose locals belong to a thread (not to a
+// generator or a frame object), in every thread, innermost first; stops at the
+// first non-zero answer.
+static int each_thread_frame(int (*each)(_PyInterpreterFrame *, void *), void *arg) {
     PyInterpreterState *interp = PyInterpreterState_Get();
     for (PyThreadState *tstate = PyInterpreterState_ThreadHead(interp); tstate != NULL; tstate = PyThreadState_Next(tstate)) {
         for (_PyInterpreterFrame *frame = thread_innermost_frame(tstate); frame != NULL; frame = frame->previous) {
-            if (!thread_owns(frame)) { continue; }
-            PyCodeObject *code = frame_code(frame);
-            // The frame object made for it (sys._getframe(), a traceback), which
-            // does not show the frame's locals: they are visited here.
-            Py_VISIT((PyObject *)frame->frame_obj);
-            Py_VISIT(frame_function(frame));
-            Py_VISIT(frame->f_globals);
-            Py_VISIT(frame->f_builtins);
-            Py_VISIT(frame->f_locals);
-            for (int i = 0; i < code->co_nlocalsplus; i++) { Py_VISIT(frame->localsplus[i]); }
+            if (frame->owner != FRAME_OWNED_BY_THREAD || frame_code(frame) == NULL) { continue; }
+            int stop = each(frame, arg);
+            if (stop) { return stop; }
         }
     }
     return 0;
 }
 
-void pyro_each_frame_local(pyro_frame_local_fn each, void *arg) {
-    PyInterpreterState *interp = PyInterpreterState_Get();
-    for (PyThreadState *tstate = PyInterpreterState_ThreadHead(interp); tstate != NULL; tstate = PyThreadState_Next(tstate)) {
-        for (_PyInterpreterFrame *frame = thread_innermost_frame(tstate); frame != NULL; frame = frame->previous) {
-            if (!thread_owns(frame)) { continue; }
-            PyObject *code = NULL;
-            int offset = 0;
-            int line = frame_location(frame, &code, &offset) ? PyCode_Addr2Line((PyCodeObject *)code, offset * 2) : 0;
-            PyCodeObject *co = frame_code(frame);
-            for (int i = 0; i < co->co_nlocalsplus; i++) {
-                PyObject *value = frame->localsplus[i];
-                if (value != NULL) { each((PyObject *)co, PyTuple_GET_ITEM(co->co_localsplusnames, i), value, line, arg); }
-            }
-        }
+typedef struct { visitproc visit; void *arg; } frame_visit;
+
+static int visit_frame(_PyInterpreterFrame *frame, void *context) {
+    visitproc visit = ((frame_visit *)context)->visit;
+    void *arg = ((frame_visit *)context)->arg;
+    // The frame object made for it (sys._getframe(), a traceback) does not show
+    // the frame's locals: they are visited here.
+    Py_VISIT((PyObject *)frame->frame_obj);
+    Py_VISIT(frame_function(frame));
+    Py_VISIT(frame->f_globals);
+    Py_VISIT(frame->f_builtins);
+    Py_VISIT(frame->f_locals);
+    PyCodeObject *code = frame_code(frame);
+    for (int i = 0; i < code->co_nlocalsplus; i++) { Py_VISIT(frame->localsplus[i]); }
+    return 0;
+}
+
+int pyro_visit_thread_frames(visitproc visit, void *arg) {
+    frame_visit context = { visit, arg };
+    return each_thread_frame(visit_frame, &context);
+}
+
+typedef struct { pyro_frame_local_fn each; void *arg; } frame_locals;
+
+static int report_frame_locals(_PyInterpreterFrame *frame, void *context) {
+    frame_locals *locals = context;
+    PyObject *code = NULL;
+    int offset = 0;
+    int line = frame_location(frame, &code, &offset) ? PyCode_Addr2Line((PyCodeObject *)code, offset * 2) : 0;
+    PyCodeObject *co = frame_code(frame);
+    for (int i = 0; i < co->co_nlocalsplus; i++) {
+        PyObject *value = frame->localsplus[i];
+        if (value != NULL) { locals->each((PyObject *)co, PyTuple_GET_ITEM(co->co_localsplusnames, i), value, line, locals->arg); }
     }
+    return 0;
+}
+
+void pyro_each_frame_local(pyro_frame_local_fn each, void *arg) {
+    frame_locals context = { each, arg };
+    each_thread_frame(report_frame_locals, &context);
 }
 
 // pyro_is_tracked reads the GC header's first word at o - 16.

@@ -30,15 +30,11 @@ static inline int pyro_is_unicode(PyObject *o) { return PyUnicode_Check(o); }
 static inline int pyro_is_long(PyObject *o) { return PyLong_Check(o); }
 static inline int pyro_is_tuple(PyObject *o) { return PyTuple_Check(o); }
 static inline int pyro_is_type(PyObject *o) { return PyType_Check(o); }
-static inline int pyro_is_dict(PyObject *o) { return PyDict_Check(o); }
 static inline int pyro_is_list(PyObject *o) { return PyList_Check(o); }
 static inline int pyro_is_module(PyObject *o) { return PyModule_Check(o); }
-static inline int pyro_is_cell(PyObject *o) { return PyCell_Check(o); }
 static inline Py_ssize_t pyro_refcnt(PyObject *o) { return Py_REFCNT(o); }
 static inline PyObject *pyro_list_item(PyObject *l, Py_ssize_t i) { return PyList_GET_ITEM(l, i); }
 static inline Py_ssize_t pyro_list_size(PyObject *l) { return PyList_GET_SIZE(l); }
-// PyType_IS_GC is a macro.
-static inline int pyro_type_is_gc(PyTypeObject *t) { return PyType_IS_GC(t); }
 // Whether the collector handles this object (PyObject_IS_GC, inlined): a GC type,
 // and for types such as `type`, not one of the static instances.
 static inline int pyro_object_is_gc(PyObject *o) {
