@@ -2,19 +2,29 @@ import CPython
 
 /// Count and bytes per type, keyed by the type object's address, in open
 /// addressing. Sizes follow `sys.getsizeof`: the type's `__sizeof__` plus the
-/// GC header and pre-header. The C function behind `__sizeof__` is found once per
-/// type and called directly; what `sys.getsizeof` adds on top is measured on the
-/// first object of each type.
+/// GC header and pre-header. How to get `__sizeof__` is decided once per type;
+/// what `sys.getsizeof` adds on top is measured on the first object of each type.
 struct TypeTally {
+    /// How the objects of a type are sized.
+    enum Sizer {
+        /// Computed in C without a call (exact dict and int).
+        case computed
+        /// The C function behind the type's `__sizeof__`, called directly.
+        case method(PyCFunction)
+        /// `sys.getsizeof` itself (type objects, which differ among themselves,
+        /// and types whose `__sizeof__` is written in Python).
+        case getsizeof
+    }
+
     struct Entry {
         var type: UnsafeMutablePointer<PyTypeObject>?
         var count = 0
         var bytes = 0
         var trackedCount = 0
         var trackedBytes = 0
-        var sizeOf: PyCFunction?
+        var sizer = Sizer.getsizeof
+        /// What `sys.getsizeof` adds to `__sizeof__` (GC header, pre-header).
         var overhead = 0
-        var sizeEachByGetsizeof = false
     }
 
     private(set) var entries: UnsafeMutablePointer<Entry>
@@ -73,17 +83,20 @@ struct TypeTally {
 
     @inline(__always)
     private func size(of object: PyPointer, entry: inout Entry) -> Int {
-        if let sizeOf = entry.sizeOf, !entry.sizeEachByGetsizeof {
-            let fast = pyro_fast_sizeof(object)
-            if fast >= 0 { return fast + entry.overhead }
+        switch entry.sizer {
+        case .computed:
+            return pyro_fast_sizeof(object) + entry.overhead
+        case .method(let sizeOf):
             if let result = sizeOf(object, nil) {
                 let size = PyLong_AsSsize_t(result)
                 Py_DecRef(result)
                 if size >= 0 { return size + entry.overhead }
             }
             PyErr_Clear()
+            return max(0, pyro_getsizeof(object))
+        case .getsizeof:
+            return max(0, pyro_getsizeof(object))
         }
-        return max(0, pyro_getsizeof(object))
     }
 
     @inline(__always)
@@ -108,20 +121,16 @@ struct TypeTally {
     }
 
     private func learnSize(of entry: inout Entry, from object: PyPointer) {
-        let type = entry.type!
         // Type objects differ among themselves (static types have no GC header).
-        if pyro_is_type(object) != 0 { entry.sizeEachByGetsizeof = true; return }
-        entry.sizeOf = pyro_noargs_method(_PyType_Lookup(type, sizeofName))
-        guard let sizeOf = entry.sizeOf, let result = sizeOf(object, nil) else {
-            PyErr_Clear()
-            entry.sizeEachByGetsizeof = true
-            return
-        }
+        guard pyro_is_type(object) == 0,
+              let sizeOf = pyro_noargs_method(_PyType_Lookup(entry.type!, sizeofName)) else { return }
+        guard let result = sizeOf(object, nil) else { PyErr_Clear(); return }
         let direct = PyLong_AsSsize_t(result)
         Py_DecRef(result)
         let full = pyro_getsizeof(object)
-        if direct < 0 || full < 0 { PyErr_Clear(); entry.sizeEachByGetsizeof = true; return }
+        if direct < 0 || full < 0 { PyErr_Clear(); return }
         entry.overhead = full - direct
+        entry.sizer = pyro_fast_sizeof(object) >= 0 ? .computed : .method(sizeOf)
     }
 
     private mutating func grow() {
