@@ -31,14 +31,10 @@ enum CensusNativeMethods {
     private static func answer(_ body: () throws -> PyRef) -> PyPointer? {
         do {
             return try body().newReference()
-        } catch let error as PythonError {
-            error.restore()
-        } catch let error as PyrometerError {
-            pyro_set_value_error(error.message)
         } catch {
-            pyro_set_runtime_error("\(error)")
+            NativeModule.raise(error)
+            return nil
         }
-        return nil
     }
 
     private static let census: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
@@ -70,15 +66,7 @@ enum CensusNativeMethods {
         if flag(args[0]) { return answer { try HeapTraversal.trackedObjects() } }
         let options = CensusWalk.Options(trackedOnly: false, measureSizes: false, listObjects: true)
         return answer {
-            try CensusWalk.run(options) { _, found in
-                let found = found!
-                let list = try PyRef(owned: PyList_New(found.count))
-                for position in 0..<found.count {
-                    Py_IncRef(found[position])
-                    PyList_SetItem(list.pointer, position, found[position])  // steals
-                }
-                return list
-            }
+            try CensusWalk.run(options) { _, found in try found!.list() }
         }
     }
 

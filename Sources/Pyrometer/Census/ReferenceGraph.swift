@@ -69,14 +69,8 @@ final class ReferenceGraph: @unchecked Sendable {  // used under the GIL
             next += 1
         }
         let count = builder.pointee.objects.count
-        let list = try PyRef(owned: PyList_New(count))
-        for position in 0..<count {
-            let object = builder.pointee.objects[position]
-            Py_IncRef(object)
-            PyList_SetItem(list.pointer, position, object)  // steals
-        }
+        objects = try builder.pointee.objects.list()
         withExtendedLifetime(tracked) {}
-        objects = list
         index = builder.pointee.index
         self.count = count
         (forwardStart, forwardTarget) = ReferenceGraph.group(builder.pointee.edgeSources, builder.pointee.edgeTargets, nodes: count)

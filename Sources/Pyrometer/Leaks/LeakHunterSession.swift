@@ -57,10 +57,7 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
         // objects are not taken for new ones.
         _ = try PyRef.importModule("pyrometer._census")
         if options.traceAllocations {
-            MemoryCollector.reset()
-            MemoryCollector.state.pointee.trackSites = true
-            MemoryCollector.state.pointee.recordCalls = false
-            pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
+            MemoryCollector.begin(trackSites: true, recordCalls: false)
             AllocatorHooks.install()
             AllocationSites.tracing = true
         }

@@ -11,6 +11,7 @@ enum AllocatorHooks {
 
     static func install() {
         guard !installed else { return }
+        pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
         for (index, domain) in domains.enumerated() {
             PyMem_GetAllocator(domain, originals + index)
             var wrapper = PyMemAllocatorEx(ctx: UnsafeMutableRawPointer(originals + index),

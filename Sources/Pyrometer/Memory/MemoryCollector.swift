@@ -235,6 +235,13 @@ enum MemoryCollector {
 
     // MARK: Setup
 
+    /// Starts a run: an empty state, recording sites and calls as asked.
+    static func begin(trackSites: Bool, recordCalls: Bool) {
+        reset()
+        state.pointee.trackSites = trackSites
+        state.pointee.recordCalls = recordCalls
+    }
+
     /// Forgets everything; called with the hooks not installed (code objects are
     /// released here, which may free memory).
     static func reset() {

@@ -33,14 +33,11 @@ public final class MemoryProfilerSession: ProgramObserver {
 
     public func programWillStart(_ program: ProgramSpec) throws {
         try functions.start(program, memoryMode: true)
-        MemoryCollector.reset()
-        MemoryCollector.state.pointee.trackSites = keepTop > 0
-        MemoryCollector.state.pointee.recordCalls = keepTimeline
+        MemoryCollector.begin(trackSites: keepTop > 0, recordCalls: keepTimeline)
         startTime = pyro_monotonic_ns()
         MemoryProfilerSession.tracing = true
         try PyRef.importModule("sys").attribute("addaudithook").call(NativeModule.module().attribute("_memory_audit"))
         AllocatorHooks.hookNumpyIfLoaded()
-        pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
         _ = pyro_resident_bytes()  // opens /proc/self/statm before the sampler thread reads it
         AllocatorHooks.install()
         if keepTimeline {

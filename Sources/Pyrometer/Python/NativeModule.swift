@@ -72,6 +72,17 @@ public enum NativeModule {
         try PyRef.importModule(name)
     }
 
+    /// Raises `error` in Python, for a native method about to return NULL: a
+    /// Python exception as it was, a `PyrometerError` as ValueError, anything else
+    /// as RuntimeError.
+    public static func raise(_ error: Error) {
+        switch error {
+        case let error as PythonError: error.restore()
+        case let error as PyrometerError: pyro_set_value_error(error.message)
+        default: pyro_set_runtime_error("\(error)")
+        }
+    }
+
     /// A new reference to None, the usual return value of a native method.
     @inline(__always)
     public static func returnNone() -> PyPointer? {

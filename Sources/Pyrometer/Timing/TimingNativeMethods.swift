@@ -34,12 +34,8 @@ enum TimingNativeMethods {
             return try PyRef.string(json).newReference()
         } catch let failure as TimingFailure {
             failure.pythonError.restore()
-        } catch let error as PyrometerError {
-            pyro_set_value_error(error.message)
-        } catch let error as PythonError {
-            error.restore()
         } catch {
-            pyro_set_runtime_error("\(error)")
+            NativeModule.raise(error)
         }
         return nil
     }

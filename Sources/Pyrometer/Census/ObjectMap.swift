@@ -105,6 +105,16 @@ struct ObjectStack {
 
     subscript(index: Int) -> PyPointer { base[index] }
 
+    /// A Python list of the objects, holding a reference to each.
+    func list() throws -> PyRef {
+        let list = try PyRef(owned: PyList_New(count))
+        for index in 0..<count {
+            Py_IncRef(base[index])
+            PyList_SetItem(list.pointer, index, base[index])  // steals
+        }
+        return list
+    }
+
     private mutating func grow() {
         let bigger = UnsafeMutablePointer<PyPointer>.allocate(capacity: capacity * 2)
         bigger.moveInitialize(from: base, count: count)
