@@ -59,27 +59,32 @@ def _objects(objects, tracked_only):
 
 # ---- counting -----------------------------------------------------------------
 
-def census(tracked_only=False, shortnames=True, filter=None, objects=None):
-    """Count and total size (``sys.getsizeof``) of the live objects of each type:
-    ``{type name: (count, bytes)}``."""
+def _totals(objects, shortnames, filter, tracked_only, sizes):
+    """``{type name: (count, bytes)}`` of the live objects, or of ``objects``;
+    bytes are 0 unless ``sizes``. Names come in the order types are first met."""
     name = _namer(shortnames)
     totals = {}
     if objects is None and filter is None:
-        for type_, count_, size, tracked_count, tracked_size in _engine().census(tracked_only, True, False):
-            n = name(type_)
-            old_count, old_size = totals.get(n, (0, 0))
-            if tracked_only:
-                count_, size = tracked_count, tracked_size
-            if count_:
-                totals[n] = (old_count + count_, old_size + size)
+        for type_, every, every_size, tracked, tracked_size in _engine().census(tracked_only, sizes, False):
+            number, size = (tracked, tracked_size) if tracked_only else (every, every_size)
+            if number:
+                n = name(type_)
+                old_count, old_size = totals.get(n, (0, 0))
+                totals[n] = (old_count + number, old_size + size)
         return totals
     for o in _objects(objects, tracked_only):
         if filter and not filter(o):
             continue
         n = name(type(o))
         old_count, old_size = totals.get(n, (0, 0))
-        totals[n] = (old_count + 1, old_size + sys.getsizeof(o))
+        totals[n] = (old_count + 1, old_size + (sys.getsizeof(o) if sizes else 0))
     return totals
+
+
+def census(tracked_only=False, shortnames=True, filter=None, objects=None):
+    """Count and total size (``sys.getsizeof``) of the live objects of each type:
+    ``{type name: (count, bytes)}``."""
+    return _totals(objects, shortnames, filter, tracked_only, sizes=True)
 
 
 def show_census(limit=10, tracked_only=False, shortnames=True, file=None, filter=None, objects=None):
@@ -98,21 +103,8 @@ def show_census(limit=10, tracked_only=False, shortnames=True, file=None, filter
 def typestats(objects=None, shortnames=True, filter=None, tracked_only=False):
     """Number of live objects of each type: ``{type name: count}``. Complete
     unless ``tracked_only`` (objgraph's count, from ``gc.get_objects()``)."""
-    name = _namer(shortnames)
-    stats = {}
-    if objects is None and filter is None:
-        for type_, count_, _, tracked_count, _ in _engine().census(tracked_only, False, False):
-            n = name(type_)
-            number = tracked_count if tracked_only else count_
-            if number:
-                stats[n] = stats.get(n, 0) + number
-        return stats
-    for o in _objects(objects, tracked_only):
-        if filter and not filter(o):
-            continue
-        n = name(type(o))
-        stats[n] = stats.get(n, 0) + 1
-    return stats
+    totals = _totals(objects, shortnames, filter, tracked_only, sizes=False)
+    return {n: number for n, (number, _) in totals.items()}
 
 
 def most_common_types(limit=10, objects=None, shortnames=True, filter=None, tracked_only=False):
@@ -135,11 +127,8 @@ def show_most_common_types(limit=10, objects=None, shortnames=True, file=None, f
 
 def count(typename, objects=None, tracked_only=False):
     """How many live objects have this type name (``module.Name`` or ``Name``)."""
-    name = _long_name if "." in typename else _short_name
-    if objects is None:
-        return sum(row[3] if tracked_only else row[1]
-                   for row in _engine().census(tracked_only, False, False) if name(row[0]) == typename)
-    return sum(1 for o in objects if name(type(o)) == typename)
+    totals = _totals(objects, "." not in typename, None, tracked_only, sizes=False)
+    return totals.get(typename, (0, 0))[0]
 
 
 def by_type(typename, objects=None, tracked_only=False):
