@@ -131,6 +131,16 @@ def test_graph_of_the_chains(tmp_path, suffix):
         assert "<svg" in graph.read_text()
 
 
+def test_graph_without_graphviz_keeps_the_dot_file(tmp_path):
+    graph = tmp_path / "chains.svg"
+    proc = run(["leaks", "--call", "closure_leak:handle", "--repeat", "3", "--graph", graph], cwd=LEAKS,
+               env={"PATH": str(tmp_path / "no-programs-here")})
+    assert proc.returncode == 0, proc.stderr
+    dot = tmp_path / "chains.dot"
+    assert f"Graphviz's dot is not installed: kept {dot}; render it with: dot -Tsvg -o{graph} {dot}" in proc.stderr
+    assert dot.read_text().startswith("digraph ObjectGraph {") and not graph.exists()
+
+
 def test_function_that_raises_keeps_what_was_measured(tmp_path):
     script = tmp_path / "flaky.py"
     script.write_text("KEPT = []\ncalls = 0\n\ndef handle():\n    global calls\n    calls += 1\n"
