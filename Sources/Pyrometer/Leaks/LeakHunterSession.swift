@@ -38,7 +38,6 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     private let stateLock = NSLock()
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
-    private var samplerRunning = false
 
     public init(options: Options, onResult: @escaping (LeakReport) -> Void) {
         self.options = options
@@ -95,7 +94,6 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     }
 
     private func startSampler() {
-        samplerRunning = true
         let interval = options.interval
         let thread = Thread { [self] in
             while true {
@@ -124,16 +122,15 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
         return stopping
     }
 
-    /// Stops the sampler; called holding the GIL, which is let go while waiting.
+    /// Stops the sampler (started with the program in interval mode); called
+    /// holding the GIL, which is let go while waiting.
     private func stopSampler() {
         stateLock.lock()
         stopping = true
         stateLock.unlock()
-        guard samplerRunning else { return }
         let saved = PyEval_SaveThread()
         finished.wait()
         PyEval_RestoreThread(saved)
-        samplerRunning = false
     }
 
     /// While the program runs, finds samples for the types growing so far: their

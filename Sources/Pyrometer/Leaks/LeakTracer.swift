@@ -7,8 +7,9 @@ import CPython
 struct LeakTracer {
     private let graph: ReferenceGraph
     private var names = TypeNames()
-    /// Start nodes and what they are ("module app", "local x in main (app.py:3)").
-    private var roots: [(node: Int32, label: String)] = []
+    /// Start nodes, what they are ("module app", "local x in main (app.py:3)") and
+    /// the name a path from them starts with ("app", "x").
+    private var roots: [(node: Int32, label: String, name: String)] = []
     private let helpers: PyRef
 
     init() throws {
@@ -18,8 +19,9 @@ struct LeakTracer {
     }
 
     private mutating func findRoots() throws {
-        // Locals of live frames first: the innermost frame's are the most specific.
-        final class Found { var locals: [(PyPointer, String)] = [] }
+        // Locals of live frames, innermost first; modules go before them below
+        // (the search takes the shortest path; the order only breaks ties).
+        final class Found { var locals: [(PyPointer, String, String)] = [] }
         let found = Found()
         let each: pyro_frame_local_fn = { code, name, value, line, context in
             guard let code, let name, let value, let context else { return }
@@ -28,28 +30,28 @@ struct LeakTracer {
             let function = codeRef.optionalAttribute("co_qualname")?.stringValue ?? "?"
             let file = codeRef.optionalAttribute("co_filename")?.stringValue ?? "?"
             let local = PyRef(borrowed: name).stringValue ?? "?"
-            found.locals.append((value, "local \(local) in \(function) (\(file):\(line))"))
+            found.locals.append((value, "local \(local) in \(function) (\(file):\(line))", local))
         }
         withExtendedLifetime(found) {
             pyro_each_frame_local(each, Unmanaged.passUnretained(found).toOpaque())
         }
         var seen = Set<Int32>()
-        for (value, label) in found.locals {
-            if let node = graph.node(of: value), seen.insert(node).inserted { roots.append((node, label)) }
+        for (value, label, local) in found.locals {
+            if let node = graph.node(of: value), seen.insert(node).inserted { roots.append((node, label, local)) }
         }
         let modules = try PyRef.importModule("sys").attribute("modules")
         var position: Py_ssize_t = 0
         var key: PyPointer?
         var value: PyPointer?
-        var moduleRoots: [(Int32, String)] = []
+        var moduleRoots: [(node: Int32, label: String, name: String)] = []
         while PyDict_Next(modules.pointer, &position, &key, &value) != 0 {
             guard let key, let value, pyro_is_module(value) != 0, let node = graph.node(of: value),
                   let name = PyRef(borrowed: key).stringValue, !name.hasPrefix("pyrometer"), name != "_pyrometer",
                   !seen.contains(node) else { continue }
             seen.insert(node)
-            moduleRoots.append((node, "module \(name)"))
+            moduleRoots.append((node, "module \(name)", name))
         }
-        roots = moduleRoots.sorted { $0.1 < $1.1 } + roots
+        roots = moduleRoots.sorted { $0.name < $1.name } + roots
     }
 
     /// A sample object of `type` with its chain from a root; nil if none is
@@ -90,15 +92,9 @@ struct LeakTracer {
                                    description: try describeObject.call(PyRef(borrowed: object)).stringValue ?? "",
                                    node: "o\(UInt(bitPattern: object))"))
         }
-        let start: String
-        if root.label.hasPrefix("module ") {
-            start = String(root.label.dropFirst("module ".count))
-        } else {
-            start = String(root.label.dropFirst("local ".count).prefix { $0 != " " })
-        }
         let sample = graph.object(path.last!)
         return LeakSample(description: chain.last!.description, address: UInt(bitPattern: sample), root: root.label,
-                          path: start + steps.joined(), chain: chain,
+                          path: root.name + steps.joined(), chain: chain,
                           allocatedAt: AllocationSites.place(of: sample))
     }
 }
