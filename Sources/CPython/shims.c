@@ -31,9 +31,48 @@ PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *met
 #include <pthread.h>
 #include <unistd.h>
 
+// A thread's records are freed by a TLS destructor when the thread ends; the
+// fast slot is a plain __thread pointer beside it.
+static pthread_key_t thread_slot_key;
+static pthread_once_t thread_slot_once = PTHREAD_ONCE_INIT;
+static void (*thread_slot_release)(void *);
+static void release_thread_slot(void *value) {
+    pyro_thread_slot_storage = NULL;
+    if (thread_slot_release) { thread_slot_release(value); }
+}
+static void create_thread_slot_key(void) { pthread_key_create(&thread_slot_key, release_thread_slot); }
+
+void pyro_set_thread_slot(void *value, void (*release)(void *)) {
+    pthread_once(&thread_slot_once, create_thread_slot_key);
+    thread_slot_release = release;
+    pthread_setspecific(thread_slot_key, value);
+    pyro_thread_slot_storage = value;
+}
+
+#include <sched.h>
+#include <time.h>
+
+void pyro_lock_with_backoff(int *lock) {
+    for (unsigned attempt = 0; __atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE); attempt++) {
+        while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+            if (attempt < 64) {
+#if defined(__x86_64__)
+                __builtin_ia32_pause();
+#endif
+            } else if (attempt < 256) {
+                sched_yield();
+            } else {
+                struct timespec pause = { 0, 50000 };
+                nanosleep(&pause, NULL);
+            }
+            attempt++;
+        }
+    }
+}
+
 static int *fork_guarded_lock;
-static void lock_before_fork(void) { if (fork_guarded_lock) { pyro_spin_lock(fork_guarded_lock); } }
-static void unlock_after_fork(void) { if (fork_guarded_lock) { pyro_spin_unlock(fork_guarded_lock); } }
+static void lock_before_fork(void) { if (fork_guarded_lock) { pyro_lock_with_backoff(fork_guarded_lock); } }
+static void unlock_after_fork(void) { if (fork_guarded_lock) { pyro_unlock(fork_guarded_lock); } }
 
 void pyro_guard_lock_across_fork(int *lock) {
     if (fork_guarded_lock == NULL) {
@@ -42,9 +81,22 @@ void pyro_guard_lock_across_fork(int *lock) {
     }
 }
 
+// /proc/self/statm, opened once per process: a forked child opens its own
+// (the parent's descriptor would go on describing the parent).
+static int statm_fd = -1;
+static pthread_once_t statm_once = PTHREAD_ONCE_INIT;
+static void forget_statm_in_child(void) {
+    if (statm_fd >= 0) { close(statm_fd); }
+    statm_fd = -1;
+}
+static void watch_forks_for_statm(void) { pthread_atfork(NULL, NULL, forget_statm_in_child); }
+
 uint64_t pyro_resident_bytes(void) {
-    static int fd = -1;
-    if (fd < 0) { fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC); }
+    if (statm_fd < 0) {
+        pthread_once(&statm_once, watch_forks_for_statm);
+        statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    }
+    int fd = statm_fd;
     if (fd < 0) { return 0; }
     char buffer[128];
     ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);

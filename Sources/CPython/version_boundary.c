@@ -110,13 +110,24 @@ static inline _PyInterpreterFrame *thread_innermost_frame(PyThreadState *tstate)
 #endif
 }
 
-// The innermost Python frame of the running thread.
-static inline _PyInterpreterFrame *innermost_frame(void) {
+// The calling thread's state while it holds the GIL, else NULL.
+static inline PyThreadState *gil_holding_thread_state(void) {
 #if PY_VERSION_HEX >= 0x030D0000
-    PyThreadState *tstate = PyThreadState_GetUnchecked();
+    return PyThreadState_GetUnchecked();
+#elif PY_VERSION_HEX >= 0x030C0000
+    return _PyThreadState_UncheckedGet();
 #else
-    PyThreadState *tstate = _PyThreadState_UncheckedGet();
+    PyThreadState *holder = _PyThreadState_UncheckedGet();
+    return holder != NULL && holder == PyGILState_GetThisThreadState() ? holder : NULL;
 #endif
+}
+
+int pyro_thread_holds_gil(void) { return gil_holding_thread_state() != NULL; }
+
+// The innermost Python frame of the running thread (none without the GIL: the
+// frames would be another thread's, or changing under us).
+static inline _PyInterpreterFrame *innermost_frame(void) {
+    PyThreadState *tstate = gil_holding_thread_state();
     return tstate ? thread_innermost_frame(tstate) : NULL;
 }
 
@@ -414,3 +425,7 @@ _Static_assert(offsetof(PyGC_Head, _gc_next) == 0, "_gc_next first");
 #ifdef Py_GIL_DISABLED
 #error "free-threaded builds keep GC state in the object header; pyro_is_tracked needs their layout"
 #endif
+
+int pyro_code_line(PyObject *code, int offset) {
+    return PyCode_Addr2Line((PyCodeObject *)code, offset * (int)sizeof(_Py_CODEUNIT));
+}

@@ -42,6 +42,9 @@ struct LeaksCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
     var output: String?
 
+    @Flag(name: .customLong("follow-fork"), help: "A forked child reports too, to files named after its pid (by default children are silent).")
+    var followFork = false
+
     @OptionGroup var target: ProgramArguments
 
     func validate() throws {
@@ -58,46 +61,45 @@ struct LeaksCommand: ParsableCommand {
     }
 
     func run() throws {
-        for path in [output, graph].compactMap({ $0 }) { try Paths.checkWritable(path) }
+        let graphPath = graph.map(Paths.absoluteAtStart)
+        if let graphPath { try Paths.checkWritable(graphPath) }
         var options = LeakHunterSession.Options()
         options.interval = interval
         options.call = call
         options.repeats = repeats
         options.traceAllocations = traceAllocations
         options.samples = samples
-        var failure: PyrometerError?
         var leaked = false
         var judged = true
-        let session = LeakHunterSession(options: options) { report in
-            Terminal.output(LeakTextReport().render(report))
-            leaked = !report.leaks.isEmpty
-            judged = report.problem == nil
-            do {
-                if let output { try ResultFile.write(report, to: output) }
-                if let graph {
-                    let outcome = try GraphFile.write(LeakGraph.make(report), to: graph)
-                    if let image = outcome.imagePath {
-                        Terminal.note("chains drawn in \(image)")
-                    } else {
-                        Terminal.note(outcome.note ?? "chains written to \(outcome.dotPath)")
+        let session = LeakHunterSession(options: options)
+        let program = target.program.isEmpty ? ProgramSpec(kind: .command, target: "pass") : target.spec
+        let outcome = try MeasuredRun(tool: "leaks", output: output, followFork: followFork)
+            .run(program, session: session) { report, destination, failure in
+                // A --call that cannot be resolved: no report, the error below.
+                if session.setupError != nil { return nil }
+                leaked = !report.leaks.isEmpty
+                judged = report.problem == nil
+                if let graphPath, !destination.isChild {
+                    do {
+                        let drawn = try GraphFile.write(LeakGraph.make(report), to: graphPath)
+                        if let image = drawn.imagePath {
+                            Terminal.note("chains drawn in \(image)")
+                        } else {
+                            Terminal.note(drawn.note ?? "chains written to \(drawn.dotPath)")
+                        }
+                    } catch let error as PyrometerError {
+                        failure = error
+                    } catch {
+                        failure = PyrometerError("\(error)")
                     }
                 }
-            } catch let error as PyrometerError {
-                failure = error
-                Terminal.error(error.message)
-            } catch {
-                failure = PyrometerError("\(error)")
-                Terminal.error("\(error)")
+                return LeakTextReport().render(report)
             }
-        }
-        let program = target.program.isEmpty ? ProgramSpec(kind: .command, target: "pass") : target.spec
-        let status = try ProgramRunner.run(program, observer: session)
         if let error = session.setupError {
             Terminal.error(error.message)
             Foundation.exit(error.exitCode)
         }
-        if status != 0 { Foundation.exit(status) }
-        if let failure { Foundation.exit(failure.exitCode) }
+        if outcome.status != 0 || outcome.failure != nil { Foundation.exit(MeasuredRun.exitStatus(outcome)) }
         if !judged && call != nil { Foundation.exit(1) }
         Foundation.exit(failOnLeak && leaked ? 1 : 0)
     }

@@ -24,31 +24,27 @@ struct LinesCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
     var output: String?
 
+    @Flag(name: .customLong("follow-fork"), help: "A forked child reports too, to files named after its pid (by default children are silent).")
+    var followFork = false
+
     func validate() throws {
         try target.validate(command: "lines", help: self)
-        if !(unit > 0) { throw ValidationError("--unit must be a positive number of seconds") }
+        if !(unit > 0) || !unit.isFinite { throw ValidationError("--unit must be a positive number of seconds") }
     }
 
     func run() throws {
-        if let output { try Paths.checkWritable(output) }
-
-        let report = LineTableReport(outputUnit: unit, skipZero: skipZero)
-        var failure: PyrometerError?
-        let session = LineProfilerSession(selection: target.selection) { _ in }
-        session.onResult = { [unowned session] profile in
-            Terminal.output(report.render(profile))
-            if profile.functions.isEmpty {
-                Terminal.note("no function was timed: mark functions with @profile or choose them with -f/--module")
+        let table = LineTableReport(outputUnit: unit, skipZero: skipZero)
+        let session = LineSession(selection: target.selection)
+        let outcome = try MeasuredRun(tool: "lines", output: output, followFork: followFork)
+            .run(target.spec, session: session) { profile, destination, failure in
+                if profile.functions.isEmpty, !destination.isChild {
+                    Terminal.note("no function was timed: mark functions with @profile or choose them with -f/--module")
+                }
+                if let unmatched = session.unmatchedOptions.first {
+                    failure = PyrometerError("\(unmatched) matched no function")
+                }
+                return table.render(profile)
             }
-            if let output {
-                do { try ResultFile.write(profile, to: output) } catch let error as PyrometerError { failure = error } catch {}
-            }
-            if let unmatched = session.unmatchedOptions.first {
-                failure = PyrometerError("\(unmatched) matched no function")
-            }
-            if let failure { Terminal.error(failure.message) }
-        }
-        let status = try ProgramRunner.run(target.spec, observer: session)
-        Foundation.exit(status == 0 && failure != nil ? failure!.exitCode : status)
+        Foundation.exit(MeasuredRun.exitStatus(outcome))
     }
 }

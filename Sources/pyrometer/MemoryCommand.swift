@@ -32,6 +32,9 @@ struct MemoryCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
     var output: String?
 
+    @Flag(name: .customLong("follow-fork"), help: "A forked child reports too, to files named after its pid (by default children are silent).")
+    var followFork = false
+
     func validate() throws {
         try target.validate(command: "memory", help: self)
         if MemoryTableReport.Unit(rawValue: unit) == nil { throw ValidationError("--unit must be one of B, KiB, MiB, GiB") }
@@ -39,31 +42,29 @@ struct MemoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        for path in [output, plot].compactMap({ $0 }) { try Paths.checkWritable(path) }
+        let plotPath = plot.map(Paths.absoluteAtStart)
+        if let plotPath { try Paths.checkWritable(plotPath) }
         let chosen = !target.functions.isEmpty || !target.modules.isEmpty
-        let report = MemoryTableReport(unit: MemoryTableReport.Unit(rawValue: unit)!, showPeak: showPeak, top: top ?? 0)
-        var failure: PyrometerError?
+        let table = MemoryTableReport(unit: MemoryTableReport.Unit(rawValue: unit)!, showPeak: showPeak, top: top ?? 0)
         // Lines holding memory are found when they will be shown or saved.
         let keepTop = top != nil || output != nil ? max(top ?? 0, 50) : 0
-        let session = MemoryProfilerSession(selection: target.selection, keepTop: keepTop,
-                                            keepTimeline: plot != nil || output != nil) { _ in }
-        session.onResult = { [unowned session] profile in
-            Terminal.output(report.render(profile))
-            if profile.functions.isEmpty, top == nil, !chosen {
-                Terminal.note("no function was measured line by line: mark functions with @profile, choose them with -f/--module, or list the top lines with --top N")
+        let session = MemorySession(selection: target.selection, keepTop: keepTop, keepTimeline: plot != nil || output != nil)
+        let topWanted = top != nil
+        let outcome = try MeasuredRun(tool: "memory", output: output, followFork: followFork)
+            .run(target.spec, session: session) { profile, destination, failure in
+                if profile.functions.isEmpty, !topWanted, !chosen, !destination.isChild {
+                    Terminal.note("no function was measured line by line: mark functions with @profile, choose them with -f/--module, or list the top lines with --top N")
+                }
+                if let plotPath, !destination.isChild {
+                    do {
+                        try Data(MemoryPlot().svg(profile).utf8).write(to: URL(fileURLWithPath: plotPath))
+                    } catch {
+                        failure = PyrometerError("cannot write '\(plotPath)': \(error.localizedDescription)")
+                    }
+                }
+                if let unmatched = session.unmatchedOptions.first { failure = PyrometerError("\(unmatched) matched no function") }
+                return table.render(profile)
             }
-            do {
-                if let output { try ResultFile.write(profile, to: output) }
-                if let plot { try MemoryPlot().svg(profile).write(toFile: plot, atomically: true, encoding: .utf8) }
-            } catch let error as PyrometerError {
-                failure = error
-            } catch {
-                failure = PyrometerError("cannot write '\(plot ?? "")': \(error.localizedDescription)")
-            }
-            if let unmatched = session.unmatchedOptions.first { failure = PyrometerError("\(unmatched) matched no function") }
-            if let failure { Terminal.error(failure.message) }
-        }
-        let status = try ProgramRunner.run(target.spec, observer: session)
-        Foundation.exit(status == 0 && failure != nil ? failure!.exitCode : status)
+        Foundation.exit(MeasuredRun.exitStatus(outcome))
     }
 }

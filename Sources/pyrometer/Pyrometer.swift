@@ -9,6 +9,7 @@ struct PyrometerCommand: ParsableCommand {
         abstract: "Performance analysis for Python programs: how fast, where the time goes.",
         version: PyrometerVersion.string,
         subcommands: [LinesCommand.self, MemoryCommand.self, TimeitCommand.self, LeaksCommand.self, ViewCommand.self])
+    // Each tool's command parses and wires; the tool itself is in ToolRegistry.
 
     /// Errors are one line on stderr; usage errors exit 2 as Python tools do.
     static func main() {

@@ -23,25 +23,7 @@ struct ViewCommand: ParsableCommand {
     var top: Int?
 
     func run() throws {
-        switch try ResultFile.read(file) {
-        case .lines(let profile):
-            let seconds = try unit.map { text -> Double in
-                guard let value = Double(text), value > 0 else { throw PyrometerError("-u/--unit must be a positive number of seconds for a lines result") }
-                return value
-            } ?? 1e-6
-            Terminal.output(LineTableReport(outputUnit: seconds, skipZero: skipZero).render(profile))
-        case .timeit(let result):
-            if let unit, TimeFormat.scale(of: unit) == nil {
-                throw PyrometerError("-u/--unit must be one of nsec, usec, msec, sec for a timeit result")
-            }
-            Terminal.output(TimeitTextReport(unit: unit).render(result))
-        case .memory(let profile):
-            guard let chosen = MemoryTableReport.Unit(rawValue: unit ?? "MiB") else {
-                throw PyrometerError("-u/--unit must be one of B, KiB, MiB, GiB for a memory result")
-            }
-            Terminal.output(MemoryTableReport(unit: chosen, showPeak: peak, top: top ?? 0).render(profile))
-        case .leaks(let report):
-            Terminal.output(LeakTextReport().render(report))
-        }
+        let (tool, data) = try ResultFile.load(file)
+        Terminal.output(try tool.view(data, file, ViewOptions(unit: unit, skipZero: skipZero, peak: peak, top: top)))
     }
 }

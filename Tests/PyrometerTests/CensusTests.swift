@@ -97,7 +97,7 @@ import Testing
         let path = NSTemporaryDirectory() + "pyrometer-leaks-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ResultFile.write(report, to: path)
-        guard case .leaks(let read) = try ResultFile.read(path) else { Issue.record("wrong kind"); return }
+        let read = try ResultFile.read(LeakReport.self, from: path)
         #expect(read == report)
         let text = LeakTextReport().render(read)
         #expect(text.contains("app.Record: +2.0 objects and +112.0 bytes per call"))

@@ -18,8 +18,8 @@ import Testing
         let path = try temporaryFile()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ResultFile.write(profile, to: path)
-        guard case .lines(let read) = try ResultFile.read(path) else { Issue.record("wrong kind"); return }
-        #expect(read == profile)
+        #expect(try ResultFile.read(LineProfile.self, from: path) == profile)
+        #expect(try ResultFile.load(path).tool.name == "lines")
     }
 
     @Test func documentedFieldNames() throws {
@@ -39,9 +39,24 @@ import Testing
     func rejectsBadFiles(contents: String, message: String) throws {
         let path = try temporaryFile(contents)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect { try ResultFile.read(path) } throws: { error in
+        #expect { try ResultFile.read(LineProfile.self, from: path) } throws: { error in
             (error as? PyrometerError)?.message.contains(message) == true
         }
+    }
+
+    @Test func everyToolIsFoundByItsFormat() throws {
+        for tool in ToolRegistry.tools {
+            #expect(ToolRegistry.tool(forFormat: tool.format)?.name == tool.name)
+            #expect(ToolRegistry.tool(named: tool.name)?.format == tool.format)
+        }
+        #expect(Set(ToolRegistry.tools.map(\.name)) == ["lines", "memory", "timeit", "leaks"])
+    }
+
+    @Test func viewRendersThroughTheRegistry() throws {
+        let data = try ResultFile.encode(profile)
+        let text = try ToolRegistry.tool(named: "lines")!.view(data, "p.json", ViewOptions(unit: "1e-3"))
+        #expect(text.hasPrefix("Timer unit: 0.001 s\n"))
+        #expect(text.contains("Function: Vector.dot at line 10"))
     }
 
     @Test func unwritableTargetsAreRefusedUpFront() throws {

@@ -68,9 +68,12 @@ def test_occurrences_sum_their_runs(known):
 
 
 def test_allocation_in_another_thread(known):
+    """The worker's 30 MiB belong to the worker's line, not to the main thread's
+    lines that ran meanwhile (thread.join): a line counts its own thread only."""
     profile, _, _, _ = known
     lines = lines_of(profile, "threaded")
-    assert sum(entry["increment"] for entry in lines.values()) == pytest.approx(30 * MIB, rel=0.01)
+    assert abs(lines[at("thread-join")]["increment"]) < MIB
+    assert sum(entry["increment"] for entry in lines.values()) < MIB
     held = {(h["file"], h["line"]): h["bytes"] for h in profile["topAtEnd"]}
     assert held[(str(KNOWN), at("thread-alloc"))] == pytest.approx(30 * MIB, rel=0.001)
 

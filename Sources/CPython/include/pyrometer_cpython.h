@@ -76,7 +76,8 @@ static inline PyObject *pyro_none_new(void) { Py_INCREF(Py_None); return Py_None
 // TLS is a single load, also inside a shared library.
 extern __thread void *pyro_thread_slot_storage __attribute__((tls_model("initial-exec")));
 static inline void *pyro_thread_slot(void) { return pyro_thread_slot_storage; }
-static inline void pyro_set_thread_slot(void *value) { pyro_thread_slot_storage = value; }
+// Sets this thread's records; `release` frees them when the thread ends.
+void pyro_set_thread_slot(void *value, void (*release)(void *));
 
 // The collectors' state blocks, reachable from the hot path with one load (a
 // Swift global would be checked for lazy initialisation on every access).
@@ -88,6 +89,8 @@ static inline void pyro_set_collector_states(void *lines, void *memory) {
     pyro_line_state_storage = lines;
     pyro_memory_state_storage = memory;
 }
+// The running line session's block (an idle one between sessions).
+static inline void pyro_set_line_state(void *lines) { pyro_line_state_storage = lines; }
 
 // Set while a wrapped allocator calls the allocator it wraps: pymalloc hands
 // large blocks to the raw domain, which must not count them a second time.
@@ -103,13 +106,12 @@ unsigned long pyro_version_hex(void);
 // Module creation needs PyModuleDef_HEAD_INIT and static storage for the def.
 PyObject *pyro_module_create(const char *name, const char *doc, PyMethodDef *methods);
 
-// A spin lock for the allocator hooks: the raw domain is called without the GIL.
-static inline void pyro_spin_lock(int *lock) {
-    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)) {
-        while (__atomic_load_n(lock, __ATOMIC_RELAXED)) { }
-    }
-}
-static inline void pyro_spin_unlock(int *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
+// The queue of GIL-less allocation events: a flag read without the lock, and
+// a lock that backs off (pause, then yield, then sleep) instead of spinning hot.
+static inline int pyro_atomic_load(int *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void pyro_atomic_store(int *p, int value) { __atomic_store_n(p, value, __ATOMIC_RELEASE); }
+void pyro_lock_with_backoff(int *lock);
+static inline void pyro_unlock(int *lock) { __atomic_store_n(lock, 0, __ATOMIC_RELEASE); }
 
 // Holds `lock` across fork(), so a child never inherits it taken by a thread
 // that does not exist in the child. Registered once.
@@ -154,6 +156,11 @@ typedef void (*pyro_code_created_fn)(PyObject *code);
 int pyro_watch_code_creation(pyro_code_created_fn callback);
 void pyro_unwatch_code_creation(int watcher);
 
+// Whether the calling thread holds the GIL. On 3.11 the "current" thread state
+// is the GIL holder's, whoever asks, so it is compared with the caller's own.
+// No call into the interpreter, no allocation: safe inside an allocator hook.
+int pyro_thread_holds_gil(void);
+
 // Where the running thread is: the code object and instruction offset (in code
 // units) of its innermost Python frame. Returns 0 when the thread runs no Python
 // (or does not hold the GIL). Reads the interpreter's frames directly: no calls,
@@ -161,6 +168,9 @@ void pyro_unwatch_code_creation(int watcher);
 int pyro_current_location(PyObject **code, int *offset);
 // The same for up to `capacity` frames, innermost first; returns how many.
 int pyro_current_stack(PyObject **codes, int *offsets, int capacity);
+
+// The source line of an instruction offset (in code units) of a code object.
+int pyro_code_line(PyObject *code, int offset);
 
 // 3.11 frame objects: where the fields the C trace hook reads live, as byte
 // offsets, so the hook reads them without a call. Zero on other versions.

@@ -5,7 +5,7 @@ import Foundation
 /// `interval` seconds while the program runs, or after each of `repeats` calls of
 /// one function once it has run — and reports the types that keep growing, with
 /// a sample object and the references that keep it alive.
-public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  // Python state under the GIL
+public final class LeakHunterSession: MeasurementSession, @unchecked Sendable {  // Python state under the GIL
     public struct Options: Sendable {
         public var interval: Double = 1.0
         /// `module:function` to call, or nil to sample the running program.
@@ -19,7 +19,6 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
         public init() {}
     }
 
-    public var onResult: (LeakReport) -> Void
     /// Set instead of a report when the function to call cannot be found.
     public private(set) var setupError: PyrometerError?
     private let options: Options
@@ -34,14 +33,14 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     private var problem: String?
     private var start: UInt64 = 0
 
-    // The interval sampler.
-    private let stateLock = NSLock()
+    // The interval sampler (made anew in a forked child, where the thread is gone).
+    private var stateLock = NSLock()
     private var stopping = false
-    private let finished = DispatchSemaphore(value: 0)
+    private var finished = DispatchSemaphore(value: 0)
+    private var samplerRunning = false
 
-    public init(options: Options, onResult: @escaping (LeakReport) -> Void) {
+    public init(options: Options) {
         self.options = options
-        self.onResult = onResult
     }
 
     deinit {
@@ -49,8 +48,8 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
         baseline?.deallocate()
     }
 
-    public func programWillStart(_ program: ProgramSpec) throws {
-        self.program = program
+    public func start(_ context: SessionContext) throws {
+        self.program = context.program
         start = pyro_monotonic_ns()
         // The helpers that describe samples are imported now, so their modules'
         // objects are not taken for new ones.
@@ -63,19 +62,45 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
         if options.call == nil { startSampler() }
     }
 
-    public func programDidEnd() {
+    /// Stops the sampler; in calls mode, this is when the function is called
+    /// again and again (the program has run).
+    public func stop() {
         if options.call == nil {
             stopSampler()
         } else {
             callRepeatedly()
         }
-        let report = makeReport()
+        report = makeReport()
         if options.traceAllocations {
             AllocationSites.tracing = false
             AllocatorHooks.uninstall()
             MemoryCollector.reset()
         }
-        if setupError == nil { onResult(report) }
+    }
+
+    private var report: LeakReport?
+
+    /// The report (see `setupError` for a function that could not be called).
+    public func result() -> LeakReport {
+        report ?? makeReport()
+    }
+
+    /// A forked child reporting on its own: its censuses start again, from a
+    /// sampler of its own (the parent's thread does not exist in the child).
+    public func forgetCountsAfterFork() {
+        snapshots = []
+        points = []
+        samples = [:]
+        baseline?.pointee.release()
+        baseline?.deallocate()
+        baseline = nil
+        start = pyro_monotonic_ns()
+        if options.call == nil, samplerRunning {
+            stateLock = NSLock()
+            stopping = false
+            finished = DispatchSemaphore(value: 0)
+            startSampler()
+        }
     }
 
     // MARK: Censuses
@@ -94,6 +119,7 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     }
 
     private func startSampler() {
+        samplerRunning = true
         let interval = options.interval
         let thread = Thread { [self] in
             while true {
@@ -125,6 +151,8 @@ public final class LeakHunterSession: ProgramObserver, @unchecked Sendable {  //
     /// Stops the sampler (started with the program in interval mode); called
     /// holding the GIL, which is let go while waiting.
     private func stopSampler() {
+        guard samplerRunning else { return }
+        samplerRunning = false
         stateLock.lock()
         stopping = true
         stateLock.unlock()

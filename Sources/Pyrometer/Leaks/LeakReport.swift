@@ -1,7 +1,7 @@
 /// The result of `pyrometer leaks`: the census series, the types found growing,
 /// and for the worst of them an object with the references that keep it alive.
 /// Saved by `-o FILE.json` (docs/json-format.md), shown again by `pyrometer view`.
-public struct LeakReport: Codable, Equatable, Sendable {
+public struct LeakReport: ToolResult, Equatable {
     public static let format = "pyrometer.leaks"
     public static let currentVersion = 1
 
@@ -10,8 +10,6 @@ public struct LeakReport: Codable, Equatable, Sendable {
         case calls     // a census after each of --repeat calls of one function
     }
 
-    public var format: String = LeakReport.format
-    public var version: Int = LeakReport.currentVersion
     public var python: String
     public var command: [String]
     public var mode: Mode
@@ -77,7 +75,7 @@ public struct ChainStep: Codable, Equatable, Sendable {
     public var node: String
 }
 
-public struct SourcePlace: Codable, Equatable, Sendable {
+public struct SourcePlace: Codable, Hashable, Sendable {
     public var file: String
     public var line: Int
     public var function: String

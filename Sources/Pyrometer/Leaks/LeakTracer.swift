@@ -106,15 +106,9 @@ enum AllocationSites {
 
     static func place(of object: PyPointer) -> SourcePlace? {
         guard tracing else { return nil }
+        // The GIL is held: no hook runs meanwhile.
         let state = MemoryCollector.state
-        pyro_spin_lock(&state.pointee.lock)
-        let site = state.pointee.table.site(of: UInt(bitPattern: pyro_allocation_base(object)))
-        let code = site.flatMap { state.pointee.sites[Int($0)].code }
-        let offset = site.map { state.pointee.sites[Int($0)].offset } ?? 0
-        pyro_spin_unlock(&state.pointee.lock)
-        guard let code else { return nil }
-        var symbols = SiteSymbols()
-        let place = symbols.place(code: code, offset: offset)
-        return SourcePlace(file: place.file, line: place.line, function: place.function)
+        guard let site = state.pointee.table.site(of: UInt(bitPattern: pyro_allocation_base(object))) else { return nil }
+        return SiteSymbols.place(ofSite: Int(site))
     }
 }

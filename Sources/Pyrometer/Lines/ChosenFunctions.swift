@@ -1,21 +1,28 @@
 import CPython
 import Foundation
 
-/// The functions a line-level tool watches (`@profile`, `-f`, `--module`) and the
-/// hook that reports their lines to the `LineCollector`. Shared by `pyrometer
-/// lines` (lines measured in time) and `pyrometer memory` (in traced bytes).
+/// The functions a line-level session watches (`@profile`, `-f`, `--module`,
+/// `watch`) with their counters, and the hook that reports their lines to the
+/// `LineCollector`. Shared by the line session (lines measured in time) and the
+/// memory session (in traced bytes). It owns its counters, marks and hook: `stop`
+/// takes the hook out, and a later `start` goes on counting into the same
+/// counters under a new generation.
 final class ChosenFunctions {
     let selection: FunctionSelection
+    private let memoryMode: Bool
     private(set) var codes: TimedCodes?
     private var hook: LineHook?
-    private(set) var program: ProgramSpec?
+    private var hookInstalled = false
+    private(set) var context = SessionContext()
     /// `-f`/`--module` options that selected no function, known after `stop`.
     private(set) var unmatchedOptions: [String] = []
 
-    nonisolated(unsafe) static weak var active: ChosenFunctions?
+    /// The session whose functions `@profile` adds to (one line hook can run at once).
+    nonisolated(unsafe) private(set) static weak var running: ChosenFunctions?
 
-    init(selection: FunctionSelection) {
+    init(selection: FunctionSelection, memoryMode: Bool) {
         self.selection = selection
+        self.memoryMode = memoryMode
     }
 
     /// Native functions this feature adds to `_pyrometer`.
@@ -25,66 +32,98 @@ final class ChosenFunctions {
             + LineHooks.nativeMethods
     }
 
-    func start(_ program: ProgramSpec, memoryMode: Bool) throws {
-        self.program = program
-        let resolved = selection.resolve(mainFile: program.mainFile,
-                                         mainModule: program.kind == .module ? program.target : nil,
-                                         mainDirectory: program.mainDirectory)
-        let codes = try TimedCodes(selection: resolved)
+
+    func start(_ context: SessionContext) throws {
+        if let other = ChosenFunctions.running, other !== self {
+            throw PyrometerError("another pyrometer session is measuring lines; stop it first")
+        }
+        self.context = context
+        let codes: TimedCodes
+        if let existing = self.codes {
+            codes = existing
+        } else {
+            let resolved = selection.resolve(mainFile: context.mainFile, mainModule: context.mainModule,
+                                             mainDirectory: context.mainDirectory)
+            codes = try TimedCodes(selection: resolved, memoryMode: memoryMode)
+            self.codes = codes
+        }
         let hook = LineHooks.make()
-        // With no -f/--module the hook waits for the first @profile: a program that
-        // marks nothing (pyrometer memory --top) runs without it.
-        var installed = false
-        codes.onTimed = { [hook] code in
-            if !installed { try hook.install(); installed = true }
+        self.hook = hook
+        hookInstalled = false
+        // With no -f/--module the hook waits for the first timed code: a program
+        // that marks nothing (pyrometer memory --top) runs without it.
+        codes.onTimed = { [unowned self] code in
+            try self.installHook()
             try hook.enable(code)
         }
-        LineCollector.reset()
-        LineCollector.state.pointee.extraIndex = codes.extraIndex
-        LineCollector.state.pointee.memoryMode = memoryMode
-        LineCollector.codes = codes
-        self.codes = codes
-        self.hook = hook
-        ChosenFunctions.active = self
-
-        let builtins = try PyRef.importModule("builtins")
-        try builtins.setAttribute("profile", NativeModule.module().attribute("profile"))
-        if !resolved.rules.isEmpty {
-            try hook.install()
-            installed = true
-            // Functions of modules loaded before the program starts are created already.
-            try discoverSelectedCode()
+        LineCollector.activate(codes.block, generation: SessionGeneration.next())
+        ChosenFunctions.running = self
+        do {
+            if context.program != nil {
+                // kernprof's convenience: `@profile` works without an import.
+                try PyRef.importModule("builtins").setAttribute("profile", NativeModule.module().attribute("profile"))
+            }
+            if !codes.selection.rules.isEmpty || !codes.entries.isEmpty {
+                try installHook()
+                for entry in codes.entries { try hook.enable(entry.code) }
+            }
+            if !codes.selection.rules.isEmpty {
+                // Functions of modules loaded before the start are created already.
+                try discoverSelectedCode()
+            }
+        } catch {
+            stop()
+            throw error
         }
     }
 
+    private func installHook() throws {
+        guard !hookInstalled, let hook else { return }
+        try hook.install()
+        hookInstalled = true
+    }
+
     func stop() {
-        hook?.uninstall()
+        guard ChosenFunctions.running === self else { return }
         if let codes, !codes.selection.rules.isEmpty {
             // Selected functions never called are listed too; on 3.11 they are found here.
             try? discoverSelectedCode()
             unmatchedOptions = codes.selection.rules.enumerated()
                 .filter { !codes.rulesMatched.contains($0.offset) }.map(\.element.option)
         }
+        if hookInstalled { hook?.uninstall() }
+        hookInstalled = false
+        hook = nil
+        codes?.onTimed = nil
+        LineCollector.deactivate()
+        ChosenFunctions.running = nil
     }
 
-    /// After the results are built: code objects forget their marks.
-    func release() {
-        codes?.clearMarks()
-        LineCollector.codes = nil
-        LineCollector.state.pointee.memoryMode = false
-        ChosenFunctions.active = nil
+    /// Zeroes the counters (a forked child that reports on its own).
+    func forgetCounts() {
+        if let codes { LineCollector.zeroCounts(codes.block) }
     }
 
     var entries: [TimedCodes.Entry] { codes?.entries ?? [] }
 
+    /// The counters of one timed code object, for lines that ran.
+    func slots(of entry: TimedCodes.Entry) -> [(line: Int, slot: LineSlot)] {
+        guard let codes else { return [] }
+        return LineCollector.slots(ofCode: entry.index, in: codes.block)
+    }
+
     /// Source lines of a chosen function, for reports that outlive the file.
     func source(of entry: TimedCodes.Entry) -> [String] {
-        let inline = program?.kind == .command ? program?.target : nil
+        let inline = context.program?.kind == .command ? context.program?.target : nil
         return SourceText.lines(of: Paths.absolute(entry.file), from: entry.firstLine, to: entry.lastLine, inline: inline)
     }
 
-    /// Watches `object`'s code (what the `profile` decorator does).
+    /// Watches `object`'s code (what the `profile` decorator does). Before the
+    /// first start, the counters are made for an unknown program.
     func watch(_ object: PyRef) throws {
+        if codes == nil {
+            codes = try TimedCodes(selection: ResolvedSelection(rules: []), memoryMode: memoryMode)
+        }
         guard let codes else { return }
         for code in CodeDiscovery.codes(of: object) { try codes.add(code) }
     }
@@ -105,7 +144,7 @@ final class ChosenFunctions {
     private static let profileDecorator: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
         guard let object else { return NativeModule.returnNone() }
         let ref = PyRef(borrowed: object)
-        if let session = ChosenFunctions.active {
+        if let session = ChosenFunctions.running {
             do { try session.watch(ref) } catch {
                 pyro_set_runtime_error("pyrometer could not measure \(ref.description): \(error)")
                 return nil

@@ -2,12 +2,10 @@
 ///
 /// Saved by `-o FILE.json` in this form (see docs/json-format.md) and rendered again
 /// by `pyrometer view`. Times are integers in `timerUnit` seconds (nanoseconds).
-public struct LineProfile: Codable, Equatable, Sendable {
+public struct LineProfile: ToolResult, Equatable {
     public static let format = "pyrometer.lines"
     public static let currentVersion = 1
 
-    public var format: String = LineProfile.format
-    public var version: Int = LineProfile.currentVersion
     /// Seconds per unit of every `time` in this file.
     public var timerUnit: Double
     /// The Python that ran the program, e.g. "3.11.7".

@@ -1,10 +1,13 @@
 import CPython
 
-/// The code objects being timed, and the mark on each code object (its co_extra
-/// slot) that lets the hot path tell timed code from untimed code with one load.
+/// The code objects one session times, and the mark on each code object (its
+/// co_extra slot) that lets the hot path tell timed code from untimed code with
+/// one load.
 ///
-/// The mark is 0 for a code object not yet classified, 1 for one that is not
-/// timed, and 2 + n for the n-th timed code object.
+/// A mark holds the session generation in its high 32 bits, and in its low bits 1
+/// for a code object that is not timed or 2 + n for the n-th timed one. A mark of
+/// another generation is no mark: the code is classified again, so a decision
+/// of one session never binds the next.
 final class TimedCodes {
     struct Entry {
         let code: PyRef
@@ -19,15 +22,26 @@ final class TimedCodes {
     private var indexByCode: [PyPointer: Int32] = [:]
     let extraIndex: Py_ssize_t
     let selection: ResolvedSelection
+    /// The counters these codes are timed into.
+    let block: UnsafeMutablePointer<CollectorState>
+    /// Absolute paths of the co_filename strings seen, resolved once each.
+    private var resolvedFiles: [String: String] = [:]
     private(set) var rulesMatched: Set<Int> = []
     /// Called when a code object becomes timed (the monitoring hook enables its events).
     var onTimed: ((PyRef) throws -> Void)?
 
-    init(selection: ResolvedSelection) throws {
+    init(selection: ResolvedSelection, memoryMode: Bool) throws {
         self.selection = selection
         let index = TimedCodes.sharedExtraIndex
         guard index >= 0 else { throw PyrometerError("CPython refused a code-object extra slot") }
         self.extraIndex = index
+        self.block = LineCollector.makeState(extraIndex: index, memoryMode: memoryMode)
+        block.pointee.classifier = Unmanaged.passUnretained(self)
+    }
+
+    deinit {
+        clearMarks()
+        LineCollector.release(block)
     }
 
     /// co_extra indexes are a per-interpreter resource: one for the whole process.
@@ -37,18 +51,22 @@ final class TimedCodes {
         return extraIndexStorage
     }
 
-    static func mark(forTimed index: Int32) -> UnsafeMutableRawPointer? {
-        UnsafeMutableRawPointer(bitPattern: Int(index) + 2)
+    private func mark(_ kind: UInt32) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: UInt(block.pointee.generation) << 32 | UInt(kind))
     }
-    static var untimedMark: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: 1) }
 
-    /// Decides once whether a code object is selected by -f/--module.
+    /// Decides, once per generation, whether a code object is timed: chosen
+    /// earlier (by `@profile`, a rule or `add`), or selected by -f/--module now.
     @inline(never)
     func classify(_ code: PyPointer) -> Int32? {
         guard pyro_is_code(code) != 0 else { return nil }
+        if let index = indexByCode[code] {
+            _ = pyro_code_set_extra(code, extraIndex, mark(UInt32(index) + 2))
+            return index
+        }
         let ref = PyRef(borrowed: code)
         if matchingRules(ref).isEmpty {
-            _ = pyro_code_set_extra(code, extraIndex, TimedCodes.untimedMark)
+            _ = pyro_code_set_extra(code, extraIndex, mark(1))
             return nil
         }
         return try? add(ref)
@@ -58,12 +76,21 @@ final class TimedCodes {
     /// that select nothing can be reported).
     private func matchingRules(_ code: PyRef) -> [Int] {
         guard !selection.rules.isEmpty else { return [] }
-        let file = Paths.absolute(code.optionalAttribute("co_filename")?.stringValue ?? "")
+        let file = absolute(code.optionalAttribute("co_filename")?.stringValue ?? "")
         let qualname = code.optionalAttribute("co_qualname")?.stringValue ?? ""
         let flags = code.optionalAttribute("co_flags")?.intValue ?? 0
         let matched = selection.matchingRules(file: file, qualname: qualname, isFunction: flags & Int(CO_OPTIMIZED) != 0)
         rulesMatched.formUnion(matched)
         return matched
+    }
+
+    /// `Paths.absolute` of a co_filename, resolved once: classifying a new code
+    /// object costs no system call when its file has been seen.
+    private func absolute(_ file: String) -> String {
+        if let known = resolvedFiles[file] { return known }
+        let resolved = Paths.absolute(file)
+        resolvedFiles[file] = resolved
+        return resolved
     }
 
     /// Times a code object (from `@profile`, a selection rule or an explicit call).
@@ -76,17 +103,18 @@ final class TimedCodes {
         let rawFile = code.optionalAttribute("co_filename")?.stringValue ?? "?"
         let firstLine = code.optionalAttribute("co_firstlineno")?.intValue ?? 1
         let lastLine = max(firstLine, try TimedCodes.lastLine(of: code))
-        let index = LineCollector.addCode(firstLine: Int32(firstLine), lastLine: Int32(lastLine))
+        let index = LineCollector.addCode(firstLine: Int32(firstLine), lastLine: Int32(lastLine), in: block)
         entries.append(Entry(code: code, name: name, file: rawFile, firstLine: firstLine, lastLine: lastLine, index: index))
         indexByCode[code.pointer] = index
-        if pyro_code_set_extra(code.pointer, extraIndex, TimedCodes.mark(forTimed: index)) != 0 {
+        if pyro_code_set_extra(code.pointer, extraIndex, mark(UInt32(index) + 2)) != 0 {
             throw PythonError.fetch()
         }
         try onTimed?(code)
         return index
     }
 
-    /// Forgets every mark, so a later session classifies code afresh.
+    /// Takes the marks off the timed codes (untimed ones keep a mark of a
+    /// generation no session will have again).
     func clearMarks() {
         for entry in entries { _ = pyro_code_set_extra(entry.code.pointer, extraIndex, nil) }
     }

@@ -3,6 +3,11 @@ import CPython
 /// Wraps CPython's allocators (PyMem_SetAllocator) for the raw, mem and object
 /// domains, and numpy's data allocator (NEP 49), so every allocation and free is
 /// seen by `MemoryCollector`. Each wrapper calls the allocator it replaced.
+///
+/// The mem and object domains are called holding the GIL, always: their wrappers
+/// record at once, with no lock. The raw domain and numpy's allocator may be
+/// called by a thread without the GIL; their wrappers ask first, and a thread
+/// without it only queues its event (see `MemoryCollector.deferEvent`).
 enum AllocatorHooks {
     /// The replaced allocators; a wrapper's ctx points at its domain's original.
     nonisolated(unsafe) static let originals: UnsafeMutablePointer<PyMemAllocatorEx> = .allocate(capacity: 3)
@@ -11,11 +16,13 @@ enum AllocatorHooks {
 
     static func install() {
         guard !installed else { return }
-        pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.lock)
+        pyro_guard_lock_across_fork(&MemoryCollector.state.pointee.deferredLock)
         for (index, domain) in domains.enumerated() {
             PyMem_GetAllocator(domain, originals + index)
-            var wrapper = PyMemAllocatorEx(ctx: UnsafeMutableRawPointer(originals + index),
-                                           malloc: malloc, calloc: calloc, realloc: realloc, free: free)
+            let context = UnsafeMutableRawPointer(originals + index)
+            var wrapper = domain == PYMEM_DOMAIN_RAW
+                ? PyMemAllocatorEx(ctx: context, malloc: rawMalloc, calloc: rawCalloc, realloc: rawRealloc, free: rawFree)
+                : PyMemAllocatorEx(ctx: context, malloc: malloc, calloc: calloc, realloc: realloc, free: free)
             PyMem_SetAllocator(domain, &wrapper)
         }
         installed = true
@@ -47,19 +54,32 @@ enum AllocatorHooks {
         return (result, outermost)
     }
 
+    /// Records one allocation: at once when the caller holds the GIL, else queued.
     @inline(__always)
-    static func allocated(_ call: () -> UnsafeMutableRawPointer?, size: Int) -> UnsafeMutableRawPointer? {
+    static func record(_ block: UnsafeMutableRawPointer, size: Int, holdsGIL: Bool) {
+        if holdsGIL { MemoryCollector.recordAllocation(block, size: size) } else { MemoryCollector.deferEvent(block, size: size) }
+    }
+
+    @inline(__always)
+    static func recordFree(_ block: UnsafeMutableRawPointer, holdsGIL: Bool) {
+        if holdsGIL { MemoryCollector.recordFree(block) } else { MemoryCollector.deferEvent(block, size: -1) }
+    }
+
+    @inline(__always)
+    static func allocated(_ call: () -> UnsafeMutableRawPointer?, size: Int, holdsGIL: Bool = true) -> UnsafeMutableRawPointer? {
         let (block, outermost) = guarded(call)
-        if outermost, let block { MemoryCollector.recordAllocation(block, size: size) }
+        if outermost, let block { record(block, size: size, holdsGIL: holdsGIL || pyro_thread_holds_gil() != 0) }
         return block
     }
 
     @inline(__always)
-    static func reallocated(_ old: UnsafeMutableRawPointer?, _ call: () -> UnsafeMutableRawPointer?, size: Int) -> UnsafeMutableRawPointer? {
+    static func reallocated(_ old: UnsafeMutableRawPointer?, _ call: () -> UnsafeMutableRawPointer?, size: Int,
+                            holdsGIL: Bool = true) -> UnsafeMutableRawPointer? {
         let (moved, outermost) = guarded(call)
         if outermost, let moved {
-            if let old { MemoryCollector.recordFree(old) }
-            MemoryCollector.recordAllocation(moved, size: size)
+            let gil = holdsGIL || pyro_thread_holds_gil() != 0
+            if let old { recordFree(old, holdsGIL: gil) }
+            record(moved, size: size, holdsGIL: gil)
         }
         return moved
     }
@@ -67,10 +87,12 @@ enum AllocatorHooks {
     /// The block leaves the table before it is freed, so no other thread can be
     /// handed the same address while it is still recorded.
     @inline(__always)
-    static func freed(_ block: UnsafeMutableRawPointer?, _ call: () -> Void) {
-        if let block, pyro_in_allocator() == 0 { MemoryCollector.recordFree(block) }
+    static func freed(_ block: UnsafeMutableRawPointer?, holdsGIL: Bool = true, _ call: () -> Void) {
+        if let block, pyro_in_allocator() == 0 { recordFree(block, holdsGIL: holdsGIL || pyro_thread_holds_gil() != 0) }
         _ = guarded(call)
     }
+
+    // The mem and object domains: the GIL is held.
 
     static let malloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
         let inner = original(context)
@@ -90,6 +112,28 @@ enum AllocatorHooks {
     static let free: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { context, block in
         let inner = original(context)
         freed(block) { inner.pointee.free(inner.pointee.ctx, block) }
+    }
+
+    // The raw domain: any thread, with or without the GIL.
+
+    static let rawMalloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
+        let inner = original(context)
+        return allocated({ inner.pointee.malloc(inner.pointee.ctx, size) }, size: size, holdsGIL: false)
+    }
+
+    static let rawCalloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
+        let inner = original(context)
+        return allocated({ inner.pointee.calloc(inner.pointee.ctx, count, size) }, size: count &* size, holdsGIL: false)
+    }
+
+    static let rawRealloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
+        let inner = original(context)
+        return reallocated(block, { inner.pointee.realloc(inner.pointee.ctx, block, size) }, size: size, holdsGIL: false)
+    }
+
+    static let rawFree: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { context, block in
+        let inner = original(context)
+        freed(block, holdsGIL: false) { inner.pointee.free(inner.pointee.ctx, block) }
     }
 
     // MARK: numpy
@@ -130,18 +174,18 @@ enum AllocatorHooks {
     }
 
     static let numpyMalloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, size in
-        allocated({ numpyOriginal.pointee.malloc(context, size) }, size: size)
+        allocated({ numpyOriginal.pointee.malloc(context, size) }, size: size, holdsGIL: false)
     }
 
     static let numpyCalloc: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> UnsafeMutableRawPointer? = { context, count, size in
-        allocated({ numpyOriginal.pointee.calloc(context, count, size) }, size: count &* size)
+        allocated({ numpyOriginal.pointee.calloc(context, count, size) }, size: count &* size, holdsGIL: false)
     }
 
     static let numpyRealloc: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { context, block, size in
-        reallocated(block, { numpyOriginal.pointee.realloc(context, block, size) }, size: size)
+        reallocated(block, { numpyOriginal.pointee.realloc(context, block, size) }, size: size, holdsGIL: false)
     }
 
     static let numpyFree: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int) -> Void = { context, block, size in
-        freed(block) { numpyOriginal.pointee.free(context, block, size) }
+        freed(block, holdsGIL: false) { numpyOriginal.pointee.free(context, block, size) }
     }
 }

@@ -1,17 +1,39 @@
 import CPython
 
-/// One allocation site: a code object and instruction offset (a source line once
-/// symbolised), with what it holds now.
+/// One allocation site: a code object and instruction offset, with what it holds
+/// now. While `code` is set the site holds a reference to it and is found by the
+/// hooks; once the code object would die with only that reference left, the site
+/// keeps just its place (file, function, line) and a new site is made if the
+/// same address is ever used by another code object.
 struct SiteRecord {
-    var code: PyPointer?       // nil: no Python frame (native code, threads without the GIL)
+    var code: PyPointer?       // nil: symbolised (see `place`), or no Python frame
     var offset: Int32
+    /// Index in `SitePlaces.places`, or -1 while `code` is held (or for site 0).
+    var place: Int32
     var liveBytes: Int64
     var liveCount: Int64
 }
 
-/// Everything the allocator hooks touch, in manually managed memory.
+/// An allocation or free seen by a thread that did not hold the GIL (the raw
+/// domain: lzma, zlib, thread states), applied by the next hook that holds it.
+struct DeferredEvent {
+    var address: UInt
+    var size: Int   // -1: a free
+}
+
+/// Everything the allocator hooks touch, in manually managed memory. Hooks that
+/// hold the GIL (every call of the mem and object domains, raw calls from a
+/// thread holding it) use it without a lock: the GIL serialises them. Threads
+/// without the GIL only append to `deferred`, under `deferredLock`.
 struct MemoryState {
-    var lock: Int32 = 0
+    var deferredLock: Int32 = 0
+    /// Non-zero while `deferred` holds events (read without the lock first).
+    var deferredPending: Int32 = 0
+    var deferred: UnsafeMutablePointer<DeferredEvent>
+    var deferredCount = 0
+    var deferredCapacity = 65_536
+    /// GIL-less events that found `deferred` full: not traced.
+    var deferredDropped: Int64 = 0
     /// Attribute each allocation to its source line (for the top lists); without
     /// it every block counts under site 0 and only the totals are kept.
     var trackSites = true
@@ -22,15 +44,19 @@ struct MemoryState {
     var current: Int64 = 0
     var peak: Int64 = 0
     var allocations: Int64 = 0
-    /// The running maximum of `current` since the innermost line began (for the
-    /// per-line Peak column; see LineCollector).
-    var lineMax: Int64 = 0
 
     var sites: UnsafeMutablePointer<SiteRecord>
-    var siteCount = 1
+    var siteCount = 2
     var siteCapacity = 1024
     var siteIndex: UnsafeMutablePointer<UInt32>   // open addressing: site id + 1, 0 empty
     var siteIndexCapacity = 4096
+    /// Sites holding their code object (in the index), and those made since the
+    /// dead ones were last let go.
+    var heldSites = 0
+    var sitesSinceRelease = 0
+    var releaseScheduled: Int32 = 0
+    /// Allocations charged to the overflow site because the table was full.
+    var overflowAllocations: Int64 = 0
 
     /// Live bytes and counts of every site when the peak was last recorded, and
     /// the Python stack that reached it.
@@ -69,6 +95,14 @@ struct CallEvent {
 enum MemoryCollector {
     static let peakStackCapacity = 64
     static let callEventCapacity = 1 << 18
+    /// Site 0: no Python frame (native code, threads without the GIL). Site 1:
+    /// allocations made once the site table is full.
+    static let noFrameSite: UInt32 = 0
+    static let overflowSite: UInt32 = 1
+    /// Sites fit in the 24 bits an allocation table entry keeps for them.
+    static let siteLimit = 1 << 24
+    /// Dead code objects are let go once this many sites were made.
+    static let releaseEvery = 256
 
     /// The state block (created on first use, then reached through a C global).
     @inline(__always)
@@ -80,48 +114,112 @@ enum MemoryCollector {
     nonisolated(unsafe) static let storage: UnsafeMutablePointer<MemoryState> = {
         let state = UnsafeMutablePointer<MemoryState>.allocate(capacity: 1)
         state.initialize(to: MemoryState(
+            deferred: .allocate(capacity: 65_536),
             sites: .allocate(capacity: 1024), siteIndex: .allocate(capacity: 4096),
             snapshotBytes: .allocate(capacity: 1024), snapshotCounts: .allocate(capacity: 1024),
             peakStackCodes: .allocate(capacity: peakStackCapacity), peakStackOffsets: .allocate(capacity: peakStackCapacity),
             retired: .allocate(capacity: 256), callEvents: .allocate(capacity: callEventCapacity)))
-        state.pointee.sites[0] = SiteRecord(code: nil, offset: 0, liveBytes: 0, liveCount: 0)
+        clearSites(state)
         state.pointee.siteIndex.initialize(repeating: 0, count: 4096)
         return state
     }()
 
+    static func clearSites(_ s: UnsafeMutablePointer<MemoryState>) {
+        s.pointee.sites[Int(noFrameSite)] = SiteRecord(code: nil, offset: 0, place: -1, liveBytes: 0, liveCount: 0)
+        s.pointee.sites[Int(overflowSite)] = SiteRecord(code: nil, offset: 0, place: -1, liveBytes: 0, liveCount: 0)
+        s.pointee.siteCount = 2
+        s.pointee.heldSites = 0
+        s.pointee.sitesSinceRelease = 0
+        s.pointee.overflowAllocations = 0
+    }
+
     // MARK: Hot path (inside allocator hooks)
 
+    /// An allocation by a thread holding the GIL.
     @inline(__always)
     static func recordAllocation(_ address: UnsafeMutableRawPointer, size: Int) {
         let s = state
-        pyro_spin_lock(&s.pointee.lock)
+        if pyro_atomic_load(&s.pointee.deferredPending) != 0 { applyDeferred(s) }
         let site = currentSite(s)
-        s.pointee.table.insert(UInt(bitPattern: address), size: size, site: site)
         let bytes = Int64(size)
+        s.pointee.table.insert(UInt(bitPattern: address), size: size, site: site)
         s.pointee.sites[Int(site)].liveBytes &+= bytes
         s.pointee.sites[Int(site)].liveCount &+= 1
+        if let slot = pyro_thread_slot() {
+            let thread = slot.assumingMemoryBound(to: ThreadFrames.self)
+            let traced = thread.pointee.traced &+ bytes
+            thread.pointee.traced = traced
+            if traced > thread.pointee.lineMax { thread.pointee.lineMax = traced }
+        }
+        count(s, bytes: bytes, stack: true)
+    }
+
+    /// Adds to the whole-program figures; the peak snapshot is taken with the
+    /// running thread's stack only when that thread made the allocation.
+    @inline(__always)
+    static func count(_ s: UnsafeMutablePointer<MemoryState>, bytes: Int64, stack: Bool) {
         s.pointee.allocations &+= 1
         let current = s.pointee.current &+ bytes
         s.pointee.current = current
-        if current > s.pointee.lineMax { s.pointee.lineMax = current }
         if current > s.pointee.peak {
             s.pointee.peak = current
-            if current >= s.pointee.snapshotPeak + max(1 << 16, s.pointee.snapshotPeak / 100) { snapshotPeak(s) }
+            if current >= s.pointee.snapshotPeak + max(1 << 16, s.pointee.snapshotPeak / 100) { snapshotPeak(s, withStack: stack) }
         }
-        pyro_spin_unlock(&s.pointee.lock)
     }
 
+    /// A free by a thread holding the GIL.
     @inline(__always)
     static func recordFree(_ address: UnsafeMutableRawPointer) {
         let s = state
-        pyro_spin_lock(&s.pointee.lock)
-        if let (size, site) = s.pointee.table.remove(UInt(bitPattern: address)) {
-            let bytes = Int64(size)
-            s.pointee.sites[Int(site)].liveBytes &-= bytes
-            s.pointee.sites[Int(site)].liveCount &-= 1
-            s.pointee.current &-= bytes
+        if pyro_atomic_load(&s.pointee.deferredPending) != 0 { applyDeferred(s) }
+        guard let (size, site) = s.pointee.table.remove(UInt(bitPattern: address)) else { return }
+        let bytes = Int64(size)
+        s.pointee.sites[Int(site)].liveBytes &-= bytes
+        s.pointee.sites[Int(site)].liveCount &-= 1
+        s.pointee.current &-= bytes
+        if let slot = pyro_thread_slot() {
+            slot.assumingMemoryBound(to: ThreadFrames.self).pointee.traced &-= bytes
         }
-        pyro_spin_unlock(&s.pointee.lock)
+    }
+
+    /// An allocation (size >= 0) or free (size -1) by a thread without the GIL:
+    /// queued, so it touches nothing the GIL holder uses. A free is queued before
+    /// the block is really freed, so no later allocation of the same address can
+    /// be applied before it.
+    static func deferEvent(_ address: UnsafeMutableRawPointer, size: Int) {
+        let s = state
+        pyro_lock_with_backoff(&s.pointee.deferredLock)
+        if s.pointee.deferredCount < s.pointee.deferredCapacity {
+            s.pointee.deferred[s.pointee.deferredCount] = DeferredEvent(address: UInt(bitPattern: address), size: size)
+            s.pointee.deferredCount += 1
+            pyro_atomic_store(&s.pointee.deferredPending, 1)
+        } else {
+            s.pointee.deferredDropped &+= 1
+        }
+        pyro_unlock(&s.pointee.deferredLock)
+    }
+
+    /// Applies the queued GIL-less events (the GIL held): their blocks belong to
+    /// no Python frame and to no thread's lines.
+    @inline(never)
+    static func applyDeferred(_ s: UnsafeMutablePointer<MemoryState>) {
+        pyro_lock_with_backoff(&s.pointee.deferredLock)
+        for index in 0..<s.pointee.deferredCount {
+            let event = s.pointee.deferred[index]
+            if event.size >= 0 {
+                s.pointee.table.insert(event.address, size: event.size, site: noFrameSite)
+                s.pointee.sites[Int(noFrameSite)].liveBytes &+= Int64(event.size)
+                s.pointee.sites[Int(noFrameSite)].liveCount &+= 1
+                count(s, bytes: Int64(event.size), stack: false)
+            } else if let (size, site) = s.pointee.table.remove(event.address) {
+                s.pointee.sites[Int(site)].liveBytes &-= Int64(size)
+                s.pointee.sites[Int(site)].liveCount &-= 1
+                s.pointee.current &-= Int64(size)
+            }
+        }
+        s.pointee.deferredCount = 0
+        pyro_atomic_store(&s.pointee.deferredPending, 0)
+        pyro_unlock(&s.pointee.deferredLock)
     }
 
     /// The site of the running Python line, created on first sight.
@@ -129,7 +227,7 @@ enum MemoryCollector {
     static func currentSite(_ s: UnsafeMutablePointer<MemoryState>) -> UInt32 {
         var code: PyPointer? = nil
         var offset: Int32 = 0
-        guard s.pointee.trackSites, pyro_current_location(&code, &offset) != 0, let code else { return 0 }
+        guard s.pointee.trackSites, pyro_current_location(&code, &offset) != 0, let code else { return noFrameSite }
         var index = homeSlot(code: code, offset: offset, capacity: s.pointee.siteIndexCapacity)
         while true {
             let entry = s.pointee.siteIndex[index]
@@ -149,38 +247,80 @@ enum MemoryCollector {
 
     @inline(never)
     static func newSite(_ s: UnsafeMutablePointer<MemoryState>, code: PyPointer, offset: Int32, slot: Int) -> UInt32 {
-        // The code object is kept alive until the report symbolises the site.
+        guard s.pointee.siteCount < siteLimit else {
+            s.pointee.overflowAllocations &+= 1
+            return overflowSite
+        }
+        // The code object is kept alive until the site is symbolised (the GIL is
+        // held: this is the GIL path).
         Py_IncRef(code)
         if s.pointee.siteCount == s.pointee.siteCapacity {
             s.pointee.sites = LineCollector.moved(s.pointee.sites, count: s.pointee.siteCount, capacity: &s.pointee.siteCapacity)
         }
         let id = UInt32(s.pointee.siteCount)
-        s.pointee.sites[Int(id)] = SiteRecord(code: code, offset: offset, liveBytes: 0, liveCount: 0)
+        s.pointee.sites[Int(id)] = SiteRecord(code: code, offset: offset, place: -1, liveBytes: 0, liveCount: 0)
         s.pointee.siteCount += 1
+        s.pointee.heldSites += 1
         s.pointee.siteIndex[slot] = id + 1
-        if s.pointee.siteCount * 2 > s.pointee.siteIndexCapacity { rebuildSiteIndex(s) }
+        if s.pointee.heldSites * 2 > s.pointee.siteIndexCapacity { rebuildSiteIndex(s, growing: true) }
+        s.pointee.sitesSinceRelease += 1
+        if s.pointee.sitesSinceRelease >= releaseEvery, s.pointee.releaseScheduled == 0 {
+            // Code objects are let go outside the hooks (a release frees memory).
+            s.pointee.releaseScheduled = 1
+            _ = Py_AddPendingCall(releaseDeadSitesCall, nil)
+        }
         return id
     }
 
-    static func rebuildSiteIndex(_ s: UnsafeMutablePointer<MemoryState>) {
+    /// Rebuilds the site index from the sites that still hold their code object.
+    static func rebuildSiteIndex(_ s: UnsafeMutablePointer<MemoryState>, growing: Bool) {
         s.pointee.siteIndex.deallocate()
-        s.pointee.siteIndexCapacity *= 2
+        if growing { s.pointee.siteIndexCapacity *= 2 }
         let capacity = s.pointee.siteIndexCapacity
         s.pointee.siteIndex = .allocate(capacity: capacity)
         s.pointee.siteIndex.initialize(repeating: 0, count: capacity)
-        for id in 1..<s.pointee.siteCount {
+        for id in 2..<max(2, s.pointee.siteCount) {
             let site = s.pointee.sites[id]
+            guard site.code != nil else { continue }
             var index = homeSlot(code: site.code, offset: site.offset, capacity: capacity)
             while s.pointee.siteIndex[index] != 0 { index = (index + 1) & (capacity - 1) }
             s.pointee.siteIndex[index] = UInt32(id + 1)
         }
     }
 
+    /// Runs from the interpreter's pending calls (the GIL held, no hook running).
+    private static let releaseDeadSitesCall: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { _ in
+        releaseDeadSites(onlyDead: true)
+        return 0
+    }
+
+    /// Symbolises the sites whose code object only they keep alive (or every
+    /// site, when `onlyDead` is false) and lets the code objects go. Called with
+    /// the GIL held and no hook running.
+    static func releaseDeadSites(onlyDead: Bool) {
+        let s = state
+        s.pointee.releaseScheduled = 0
+        s.pointee.sitesSinceRelease = 0
+        var released: [PyPointer] = []
+        for id in 2..<max(2, s.pointee.siteCount) {
+            guard let code = s.pointee.sites[id].code, !onlyDead || pyro_refcnt(code) == 1 else { continue }
+            s.pointee.sites[id].place = SitePlaces.shared.index(code: code, offset: s.pointee.sites[id].offset)
+            s.pointee.sites[id].code = nil
+            s.pointee.heldSites -= 1
+            released.append(code)
+        }
+        guard !released.isEmpty else { return }
+        rebuildSiteIndex(s, growing: false)
+        // Released last: freeing a code object enters the hooks, which must see
+        // the index without it.
+        for code in released { Py_DecRef(code) }
+    }
+
     /// Keeps what every site held at (nearly) the peak: taken each time the peak
-    /// grows by 1% (at least 64 KiB), so the copies stay few.
+    /// grows by 1% (at least 64 KiB), so the copies stay few. The stack is the
+    /// running thread's when it made the allocation, else none.
     @inline(never)
-    static func snapshotPeak(_ s: UnsafeMutablePointer<MemoryState>) {
-        s.pointee.snapshotPeak = s.pointee.current
+    static func snapshotPeak(_ s: UnsafeMutablePointer<MemoryState>, withStack: Bool) {        s.pointee.snapshotPeak = s.pointee.current
         let count = s.pointee.siteCount
         if count > s.pointee.snapshotCapacity {
             var capacity = s.pointee.snapshotCapacity
@@ -203,7 +343,7 @@ enum MemoryCollector {
             s.pointee.retired[s.pointee.retiredCount] = s.pointee.peakStackCodes[index]
             s.pointee.retiredCount += 1
         }
-        let depth = Int(pyro_current_stack(s.pointee.peakStackCodes, s.pointee.peakStackOffsets, Int32(peakStackCapacity)))
+        let depth = withStack ? Int(pyro_current_stack(s.pointee.peakStackCodes, s.pointee.peakStackOffsets, Int32(peakStackCapacity))) : 0
         for index in 0..<depth { s.pointee.peakStackCodes[index].map { Py_IncRef($0) } }
         s.pointee.peakStackDepth = depth
     }
@@ -242,16 +382,27 @@ enum MemoryCollector {
         state.pointee.recordCalls = recordCalls
     }
 
+    /// The peak starts again from what is traced now (a forked child).
+    static func forgetPeak() {
+        let s = state
+        s.pointee.peak = s.pointee.current
+        s.pointee.snapshotPeak = 0
+        s.pointee.allocations = 0
+    }
+
     /// Forgets everything; called with the hooks not installed (code objects are
     /// released here, which may free memory).
     static func reset() {
         let s = state
         s.pointee.table.removeAll()
-        for id in 1..<s.pointee.siteCount { s.pointee.sites[id].code.map { Py_DecRef($0) } }
+        s.pointee.deferredCount = 0
+        s.pointee.deferredPending = 0
+        s.pointee.deferredDropped = 0
+        for id in 2..<max(2, s.pointee.siteCount) { s.pointee.sites[id].code.map { Py_DecRef($0) } }
         for index in 0..<s.pointee.retiredCount { s.pointee.retired[index].map { Py_DecRef($0) } }
         s.pointee.retiredCount = 0
-        s.pointee.sites[0] = SiteRecord(code: nil, offset: 0, liveBytes: 0, liveCount: 0)
-        s.pointee.siteCount = 1
+        clearSites(s)
+        SitePlaces.shared = SitePlaces()
         s.pointee.siteIndex.update(repeating: 0, count: s.pointee.siteIndexCapacity)
         for index in 0..<s.pointee.peakStackDepth { s.pointee.peakStackCodes[index].map { Py_DecRef($0) } }
         s.pointee.peakStackDepth = 0
@@ -259,9 +410,26 @@ enum MemoryCollector {
         s.pointee.snapshotPeak = 0
         s.pointee.current = 0
         s.pointee.peak = 0
-        s.pointee.lineMax = 0
         s.pointee.allocations = 0
         s.pointee.rssReading = 0
         s.pointee.callEventCount = 0
+    }
+}
+
+/// Places of sites whose code object has been let go: file, function and line,
+/// deduplicated. Used outside the hooks only.
+struct SitePlaces {
+    nonisolated(unsafe) static var shared = SitePlaces()
+
+    private(set) var places: [SourcePlace] = []
+    private var indexByPlace: [SourcePlace: Int32] = [:]
+
+    mutating func index(code: PyPointer, offset: Int32) -> Int32 {
+        let place = SiteSymbols.place(code: code, offset: offset)
+        if let known = indexByPlace[place] { return known }
+        let index = Int32(places.count)
+        places.append(place)
+        indexByPlace[place] = index
+        return index
     }
 }

@@ -1,11 +1,9 @@
 /// The result of `pyrometer memory`. Sizes are bytes. Saved by `-o FILE.json`
 /// (docs/json-format.md) and rendered again by `pyrometer view`.
-public struct MemoryProfile: Codable, Equatable, Sendable {
+public struct MemoryProfile: ToolResult, Equatable {
     public static let format = "pyrometer.memory"
     public static let currentVersion = 1
 
-    public var format: String = MemoryProfile.format
-    public var version: Int = MemoryProfile.currentVersion
     public var python: String
     public var command: [String]
     /// Most bytes traced at once, and the process's peak RSS (getrusage).
@@ -23,6 +21,9 @@ public struct MemoryProfile: Codable, Equatable, Sendable {
     public var peakStack: [StackFrame]
     /// Memory over time, for --plot.
     public var timeline: MemoryTimeline
+    /// What the report should say about how it was measured (a full site table,
+    /// untraced events); absent when there is nothing to say.
+    public var notes: [String]? = nil
 }
 
 public struct FunctionMemory: Codable, Equatable, Sendable {

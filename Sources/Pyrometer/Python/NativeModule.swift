@@ -33,12 +33,11 @@ public enum NativeModule {
         }
     }
 
-    /// Every tool's native functions: what the extension module offers plain Python.
+    /// Every tool's native functions, and the session functions that start any
+    /// tool's session from Python: what the extension module offers.
     public static func contributeAllTools() {
-        contribute(ChosenFunctions.nativeMethods)
-        contribute(TimingNativeMethods.methods)
-        contribute(MemoryProfilerSession.nativeMethods)
-        contribute(CensusNativeMethods.methods)
+        for tool in ToolRegistry.tools { contribute(tool.nativeMethods) }
+        contribute(SessionNativeMethods.methods)
     }
 
     /// The module's init function (`PyInit__pyrometer`), for the inittab of an

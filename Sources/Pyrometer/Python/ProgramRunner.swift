@@ -1,28 +1,42 @@
 import CPython
 import Foundation
 
-/// What a tool does around the program it measures.
-public protocol ProgramObserver: AnyObject {
-    /// Called once the interpreter is up, before the program's first line.
-    func programWillStart(_ program: ProgramSpec) throws
-    /// Called exactly once when the program ends, however it ends (return,
-    /// exception, sys.exit, Ctrl-C), while the interpreter is still alive.
-    func programDidEnd()
+/// Which process a report comes from: the one pyrometer started, or a child it
+/// forked (reported only with --follow-fork).
+public enum ProcessRole: Equatable, Sendable {
+    case parent
+    case forkedChild(pid: Int32)
 }
 
-/// Runs a Python program in the embedded interpreter exactly as `python` would:
-/// the same sys.argv, sys.path[0], site-packages (and an active virtualenv's),
-/// traceback printing and exit status.
+/// A driver of sessions: runs a Python program in the embedded interpreter exactly
+/// as `python` would (the same sys.argv, sys.path[0], site-packages and an active
+/// virtualenv's, traceback printing and exit status), with one session measuring
+/// it from its first line to its end, however it ends (return, exception,
+/// sys.exit, Ctrl-C).
+///
+/// A child made by os.fork() inherits the session: by default it stays silent (the
+/// parent's report is the only one); with `followFork` it forgets what the
+/// parent counted and reports on its own at its exit.
 public enum ProgramRunner {
-    nonisolated(unsafe) private static var observer: ProgramObserver?
-    nonisolated(unsafe) private static var finished = false
+    /// What happens at the program's end: stop the session, hand over its result.
+    nonisolated(unsafe) private static var ending: ((ProcessRole) -> Void)?
+    nonisolated(unsafe) private static var afterFork: (() -> Void)?
+    nonisolated(unsafe) private static var parentPID: Int32 = 0
+    nonisolated(unsafe) private static var followFork = false
 
-    /// Runs `program` and returns its exit status. Throws `PyrometerError` for
-    /// problems found before the program starts (missing script, syntax error).
-    public static func run(_ program: ProgramSpec, observer: ProgramObserver) throws -> Int32 {
+    /// Runs `program` measured by `session` and returns its exit status. `onEnd`
+    /// receives the result while the interpreter is still alive. Throws
+    /// `PyrometerError` for problems found before the program starts (missing
+    /// script, syntax error, a session that cannot start).
+    public static func run<Session: MeasurementSession>(
+        _ program: ProgramSpec, session: Session, followFork: Bool = false,
+        onEnd: @escaping (Session.Result, ProcessRole) -> Void
+    ) throws -> Int32 {
         try checkBeforeStart(program)
-        NativeModule.contribute([NativeMethod("_finish", .noArguments(finishCallback),
-                                              doc: "Called at exit: hands the program's results to the tool.")])
+        NativeModule.contribute([
+            NativeMethod("_finish", .noArguments(finishCallback), doc: "Called at exit: hands the program's results to the tool."),
+            NativeMethod("_forked", .noArguments(forkCallback), doc: "Called in a forked child: it is silent, or reports on its own."),
+        ])
         try Interpreter.start(argv: program.argv) { config in
             switch program.kind {
             case .script: return PyConfig_SetBytesString(config, &config.pointee.run_filename, program.target)
@@ -33,11 +47,23 @@ public enum ProgramRunner {
         var failure: PyrometerError?
         do {
             try checkSyntax(program)
-            self.observer = observer
-            try observer.programWillStart(program)
+            self.parentPID = getpid()
+            self.followFork = followFork
+            try session.start(SessionContext(program: program))
+            ending = { role in
+                session.stop()
+                do {
+                    onEnd(try session.result(), role)
+                } catch {
+                    FileHandle.standardError.write(Data("pyrometer: error: cannot build the report: \(error)\n".utf8))
+                }
+            }
+            afterFork = { session.forgetCountsAfterFork() }
+            let module = try NativeModule.module()
             // atexit runs after non-daemon threads have joined and before modules
             // are torn down; registered first, it runs after the program's own.
-            try PyRef.importModule("atexit").attribute("register").call(NativeModule.module().attribute("_finish"))
+            try PyRef.importModule("atexit").attribute("register").call(module.attribute("_finish"))
+            try PyRef.importModule("os").attribute("register_at_fork").call(keywords: ["after_in_child": module.attribute("_forked")])
         } catch let error as PythonError {
             // Turned into text here: the exception must be released before Py_Finalize.
             failure = PyrometerError("cannot start the program: \(error)")
@@ -47,6 +73,8 @@ public enum ProgramRunner {
             failure = PyrometerError("cannot start the program: \(error)")
         }
         if let failure {
+            ending = nil
+            afterFork = nil
             Py_Finalize()
             throw failure
         }
@@ -54,11 +82,22 @@ public enum ProgramRunner {
     }
 
     private static let finishCallback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
-        if !ProgramRunner.finished, let observer = ProgramRunner.observer {
-            ProgramRunner.finished = true
-            flushPythonStreams()
-            observer.programDidEnd()
+        if let end = ProgramRunner.ending {
+            ProgramRunner.ending = nil
+            let pid = getpid()
+            if pid == ProgramRunner.parentPID {
+                flushPythonStreams()
+                end(.parent)
+            } else if ProgramRunner.followFork {
+                flushPythonStreams()
+                end(.forkedChild(pid: pid))
+            }
         }
+        return NativeModule.returnNone()
+    }
+
+    private static let forkCallback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
+        if ProgramRunner.followFork { ProgramRunner.afterFork?() }
         return NativeModule.returnNone()
     }
 

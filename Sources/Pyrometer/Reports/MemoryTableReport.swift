@@ -38,6 +38,7 @@ public struct MemoryTableReport {
             out += renderFile(file, files[file]!.sorted { $0.firstLine < $1.firstLine })
         }
         out += renderSummary(profile)
+        for note in profile.notes ?? [] { out += "Note: \(note)\n" }
         return out
     }
 

@@ -1,63 +1,63 @@
 import Foundation
 
 /// Saving results as versioned JSON (`-o FILE.json`) and reading them back
-/// (`pyrometer view FILE.json`). Every file starts with `format` and `version`.
+/// (`pyrometer view FILE.json`). Every file starts with its `ResultHeader`; the
+/// header names the tool (found in `ToolRegistry`) that reads the rest.
 public enum ResultFile {
-    public enum Contents {
-        case lines(LineProfile)
-        case timeit(TimeitResult)
-        case memory(MemoryProfile)
-        case leaks(LeakReport)
-    }
-
-    private struct Header: Decodable {
-        let format: String
-        let version: Int
-    }
-
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    public static func encode<Result: ToolResult>(_ value: Result) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
+        return try encoder.encode(StoredResult(result: value))
     }
 
-    public static func write<T: Encodable>(_ value: T, to path: String) throws {
+    public static func write<Result: ToolResult>(_ value: Result, to path: String) throws {
+        try write(encode(value), to: path)
+    }
+
+    public static func write(_ data: Data, to path: String) throws {
         do {
-            try encode(value).write(to: URL(fileURLWithPath: path))
+            try data.write(to: URL(fileURLWithPath: path))
         } catch {
             throw PyrometerError("cannot write '\(path)': \(error.localizedDescription)")
         }
     }
 
-    public static func read(_ path: String) throws -> Contents {
+    /// The tool that wrote the file at `path`, with the file's contents.
+    public static func load(_ path: String) throws -> (tool: Tool, data: Data) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PyrometerError("cannot read '\(path)': no such file or not readable")
         }
-        let decoder = JSONDecoder()
-        guard let header = try? decoder.decode(Header.self, from: data) else {
+        guard let header = try? JSONDecoder().decode(ResultHeader.self, from: data) else {
             throw PyrometerError("'\(path)' is not a pyrometer result file (expected JSON with \"format\" and \"version\")")
         }
-        func decode<T: Decodable>(_ type: T.Type, upTo version: Int) throws -> T {
-            guard header.version <= version else {
-                throw PyrometerError("'\(path)' is \(header.format) version \(header.version); this pyrometer reads up to version \(version)")
-            }
-            do {
-                return try decoder.decode(type, from: data)
-            } catch {
-                throw PyrometerError("'\(path)' is a damaged \(header.format) file: \(describe(error))")
-            }
-        }
-        switch header.format {
-        case LineProfile.format:
-            return .lines(try decode(LineProfile.self, upTo: LineProfile.currentVersion))
-        case TimeitResult.format:
-            return .timeit(try decode(TimeitResult.self, upTo: TimeitResult.currentVersion))
-        case MemoryProfile.format:
-            return .memory(try decode(MemoryProfile.self, upTo: MemoryProfile.currentVersion))
-        case LeakReport.format:
-            return .leaks(try decode(LeakReport.self, upTo: LeakReport.currentVersion))
-        default:
+        guard let tool = ToolRegistry.tool(forFormat: header.format) else {
             throw PyrometerError("'\(path)' holds '\(header.format)' results, which this pyrometer cannot show")
+        }
+        guard header.version <= tool.currentVersion else {
+            throw PyrometerError("'\(path)' is \(header.format) version \(header.version); this pyrometer reads up to version \(tool.currentVersion)")
+        }
+        return (tool, data)
+    }
+
+    /// Reads a file of one tool's format.
+    public static func read<Result: ToolResult>(_ type: Result.Type, from path: String) throws -> Result {
+        let (tool, data) = try load(path)
+        guard tool.format == Result.format else {
+            throw PyrometerError("'\(path)' holds \(tool.format) results, not \(Result.format)")
+        }
+        do {
+            return try decode(type, from: data)
+        } catch let error as PyrometerError {
+            throw PyrometerError("'\(path)' \(error.message)")
+        }
+    }
+
+    /// Decodes a result whose header has been checked.
+    static func decode<Result: ToolResult>(_ type: Result.Type, from data: Data) throws -> Result {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw PyrometerError("is a damaged \(Result.format) file: \(describe(error))")
         }
     }
 

@@ -13,6 +13,12 @@ public enum Paths {
         return (joined as NSString).standardizingPath
     }
 
+    /// `path` made absolute against the working directory now (before the
+    /// program runs and perhaps changes it).
+    public static func absoluteAtStart(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
     /// Throws a one-line error unless `path` can be created or overwritten, so a
     /// bad `-o` is refused before the program runs rather than after.
     public static func checkWritable(_ path: String) throws {

@@ -1,13 +1,14 @@
 import CPython
 
 /// Converts the hot path's ticks to nanoseconds, calibrated against
-/// CLOCK_MONOTONIC over the whole run.
+/// CLOCK_MONOTONIC from the first start to the last stop.
 struct TickClock {
     private var startTicks: UInt64 = 0
     private var startNanoseconds: UInt64 = 0
     private var nanosecondsPerTick: Double = 1
 
     mutating func start() {
+        guard startTicks == 0 else { return }
         startNanoseconds = pyro_monotonic_ns()
         startTicks = pyro_ticks()
     }

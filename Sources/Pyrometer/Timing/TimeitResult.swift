@@ -1,11 +1,9 @@
 /// The result of `pyrometer timeit`: each statement's timings and how they compare.
 /// Saved by `-o FILE.json` in this form (docs/json-format.md).
-public struct TimeitResult: Codable, Equatable, Sendable {
+public struct TimeitResult: ToolResult, Equatable {
     public static let format = "pyrometer.timeit"
     public static let currentVersion = 1
 
-    public var format: String = TimeitResult.format
-    public var version: Int = TimeitResult.currentVersion
     public var python: String
     /// `perf_counter` (wall clock) or `process_time` (`-p`).
     public var timer: String

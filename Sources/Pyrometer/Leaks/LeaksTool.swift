@@ -1,0 +1,7 @@
+/// `pyrometer leaks` and the census functions behind objgraph's API, in the registry.
+extension Tool {
+    public static let leaks = Tool(
+        name: "leaks", result: LeakReport.self,
+        nativeMethods: CensusNativeMethods.methods,
+        render: { report, _ in LeakTextReport().render(report) })
+}

@@ -1,0 +1,46 @@
+import CPython
+import Foundation
+
+/// `pyrometer lines`: times every line of the chosen functions. Its result is a
+/// `LineProfile`.
+public final class LineSession: MeasurementSession {
+    private let functions: ChosenFunctions
+    private var clock = TickClock()
+
+    public init(selection: FunctionSelection = FunctionSelection()) {
+        self.functions = ChosenFunctions(selection: selection, memoryMode: false)
+    }
+
+    /// `-f`/`--module` options that selected no function, known after `stop`.
+    public var unmatchedOptions: [String] { functions.unmatchedOptions }
+
+    public func start(_ context: SessionContext) throws {
+        try functions.start(context)
+        clock.start()
+    }
+
+    public func stop() {
+        clock.stop()
+        functions.stop()
+    }
+
+    public func watch(_ object: PyRef) throws {
+        try functions.watch(object)
+    }
+
+    public func forgetCountsAfterFork() {
+        functions.forgetCounts()
+    }
+
+    public func result() -> LineProfile {
+        var timings: [FunctionTimings] = functions.entries.map { entry in
+            FunctionTimings(name: entry.name, file: entry.file, firstLine: entry.firstLine,
+                            lines: functions.slots(of: entry).map {
+                                LineTiming(line: $0.line, hits: Int64($0.slot.hits), time: clock.nanoseconds($0.slot.ticks))
+                            },
+                            source: functions.source(of: entry))
+        }
+        timings.sort { ($0.file, $0.firstLine, $0.name) < ($1.file, $1.firstLine, $1.name) }
+        return LineProfile(timerUnit: 1e-9, python: PythonVersion.current, command: functions.context.commandLine, functions: timings)
+    }
+}

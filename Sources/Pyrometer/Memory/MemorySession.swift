@@ -1,0 +1,205 @@
+import CPython
+import Foundation
+
+/// `pyrometer memory`: traces every allocation; measures the chosen functions
+/// line by line in traced bytes. Its result is a `MemoryProfile`.
+public final class MemorySession: MeasurementSession {
+    /// How many lines the top lists keep; 0 skips attributing allocations to lines.
+    public let keepTop: Int
+    /// Whether memory over time is kept (for --plot and the JSON file); without it
+    /// no sampler thread runs and calls are not timed.
+    public let keepTimeline: Bool
+    private let functions: ChosenFunctions
+    private var sampler: MemorySampler?
+    private var samples: [MemoryTimeline.Sample] = []
+    private var startTime: UInt64 = 0
+    private var began = false
+
+    /// The memory session whose allocator hooks are installed (one at a time).
+    nonisolated(unsafe) private(set) static weak var running: MemorySession?
+
+    public init(selection: FunctionSelection = FunctionSelection(), keepTop: Int = 50, keepTimeline: Bool = true) {
+        self.functions = ChosenFunctions(selection: selection, memoryMode: true)
+        self.keepTop = keepTop
+        self.keepTimeline = keepTimeline
+    }
+
+    public var unmatchedOptions: [String] { functions.unmatchedOptions }
+
+    static var nativeMethods: [NativeMethod] {
+        [NativeMethod("_memory_audit", .fastCall(audit), doc: "Audit hook of pyrometer memory: hooks numpy's allocator once numpy is imported.")]
+    }
+
+    public func start(_ context: SessionContext) throws {
+        if let other = MemorySession.running, other !== self {
+            throw PyrometerError("another pyrometer session is tracing memory; stop it first")
+        }
+        if AllocatorHooks.installed { throw PyrometerError("pyrometer's allocator hooks are in use by another session") }
+        try functions.start(context)
+        if !began {
+            MemoryCollector.begin(trackSites: keepTop > 0, recordCalls: keepTimeline)
+            startTime = pyro_monotonic_ns()
+            began = true
+        }
+        MemorySession.running = self
+        try MemorySession.watchImports()
+        AllocatorHooks.hookNumpyIfLoaded()
+        _ = pyro_resident_bytes()  // opens /proc/self/statm before the sampler thread reads it
+        AllocatorHooks.install()
+        if keepTimeline {
+            let sampler = MemorySampler(start: startTime)
+            sampler.begin()
+            self.sampler = sampler
+        }
+    }
+
+    public func stop() {
+        guard MemorySession.running === self else { return }
+        AllocatorHooks.uninstall()
+        AllocatorHooks.unhookNumpy()
+        MemorySession.running = nil
+        samples += sampler?.finish() ?? []
+        sampler = nil
+        functions.stop()
+    }
+
+    public func watch(_ object: PyRef) throws {
+        try functions.watch(object)
+    }
+
+    /// A forked child reporting on its own: line counts and the peak start again;
+    /// the sampler thread did not survive the fork, so a new one starts.
+    public func forgetCountsAfterFork() {
+        functions.forgetCounts()
+        MemoryCollector.forgetPeak()
+        samples = []
+        if sampler != nil {
+            let sampler = MemorySampler(start: startTime)
+            sampler.begin()
+            self.sampler = sampler
+        }
+    }
+
+    deinit {
+        // The allocation table and sites belong to the last memory session.
+        if began, MemorySession.running == nil, Py_IsInitialized() != 0 { MemoryCollector.reset() }
+    }
+
+    /// sys.addaudithook cannot be undone: one hook per process, which acts only
+    /// while a memory session runs.
+    nonisolated(unsafe) private static var auditHookAdded = false
+    private static func watchImports() throws {
+        guard !auditHookAdded else { return }
+        try PyRef.importModule("sys").attribute("addaudithook").call(NativeModule.module().attribute("_memory_audit"))
+        auditHookAdded = true
+    }
+
+    /// numpy's allocator can only be hooked once numpy is loaded: imports are watched.
+    private static let audit: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        if MemorySession.running != nil, AllocatorHooks.numpyHandler == nil, count >= 1, let event = args?[0],
+           PyRef(borrowed: event).stringValue == "import" {
+            AllocatorHooks.hookNumpyIfLoaded()
+        }
+        return NativeModule.returnNone()
+    }
+
+    // MARK: Results
+
+    public func result() -> MemoryProfile {
+        MemoryCollector.releaseDeadSites(onlyDead: false)
+        let memory = MemoryCollector.state
+        var measured: [FunctionMemory] = functions.entries.map { entry in
+            FunctionMemory(name: entry.name, file: entry.file, firstLine: entry.firstLine,
+                           lines: functions.slots(of: entry).map {
+                               LineMemory(line: $0.line, occurrences: Int64($0.slot.hits),
+                                          increment: Int64(bitPattern: $0.slot.ticks),
+                                          resident: Int64($0.slot.resident), peak: Int64($0.slot.peak))
+                           },
+                           source: functions.source(of: entry))
+        }
+        measured.sort { ($0.file, $0.firstLine, $0.name) < ($1.file, $1.firstLine, $1.name) }
+
+        let siteCount = memory.pointee.siteCount
+        let atEnd = (0..<siteCount).map { (memory.pointee.sites[$0].liveBytes, memory.pointee.sites[$0].liveCount) }
+        let atPeak = (0..<memory.pointee.snapshotSites).map { (memory.pointee.snapshotBytes[$0], memory.pointee.snapshotCounts[$0]) }
+        let stack = (0..<memory.pointee.peakStackDepth).compactMap { index -> StackFrame? in
+            guard let code = memory.pointee.peakStackCodes[index] else { return nil }
+            let place = SiteSymbols.place(code: code, offset: memory.pointee.peakStackOffsets[index])
+            return StackFrame(file: place.file, line: place.line, function: place.function)
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        var notes: [String] = []
+        if memory.pointee.overflowAllocations > 0 {
+            notes.append("the allocation-site table is full (\(MemoryCollector.siteLimit) sites): \(memory.pointee.overflowAllocations) allocations at newer sites are listed as <site table full>")
+        }
+        if memory.pointee.deferredDropped > 0 {
+            notes.append("\(memory.pointee.deferredDropped) allocations and frees made without the GIL were not traced (their queue was full)")
+        }
+        return MemoryProfile(
+            python: PythonVersion.current, command: functions.context.commandLine,
+            peakTraced: memory.pointee.peak, peakResident: Int64(usage.ru_maxrss) * 1024,
+            finalTraced: memory.pointee.current, allocations: memory.pointee.allocations,
+            functions: measured,
+            topAtEnd: SiteSymbols.top(atEnd, keep: keepTop), topAtPeak: SiteSymbols.top(atPeak, keep: keepTop),
+            peakStack: stack,
+            timeline: MemoryTimeline(samples: samples, calls: calls()),
+            notes: notes.isEmpty ? nil : notes)
+    }
+
+    /// Outermost calls of each chosen function, from the recorded calls and returns.
+    private func calls() -> [MemoryTimeline.Call] {
+        let memory = MemoryCollector.state
+        let names = Dictionary(functions.entries.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var depth: [Int32: Int] = [:]
+        var open: [Int32: Double] = [:]
+        var calls: [MemoryTimeline.Call] = []
+        for index in 0..<memory.pointee.callEventCount {
+            let event = memory.pointee.callEvents[index]
+            let time = Double(event.nanoseconds &- startTime) / 1e9
+            if event.entering {
+                if depth[event.code, default: 0] == 0 { open[event.code] = time }
+                depth[event.code, default: 0] += 1
+            } else if depth[event.code, default: 0] > 0 {
+                depth[event.code]! -= 1
+                if depth[event.code] == 0, let start = open[event.code] {
+                    calls.append(.init(function: names[event.code] ?? "?", start: start, end: time))
+                }
+            }
+        }
+        return calls
+    }
+}
+
+/// Source places of allocation sites (code object + instruction offset).
+enum SiteSymbols {
+    static func place(code: PyPointer, offset: Int32) -> SourcePlace {
+        let ref = PyRef(borrowed: code)
+        return SourcePlace(file: ref.optionalAttribute("co_filename")?.stringValue ?? "?",
+                           line: Int(pyro_code_line(code, offset)),
+                           function: ref.optionalAttribute("co_qualname")?.stringValue ?? "?")
+    }
+
+    /// Where a site is: its code's line, its recorded place, or a pseudo-place.
+    static func place(ofSite site: Int) -> SourcePlace? {
+        let record = MemoryCollector.state.pointee.sites[site]
+        if let code = record.code { return place(code: code, offset: record.offset) }
+        if record.place >= 0 { return SitePlaces.shared.places[Int(record.place)] }
+        return nil
+    }
+
+    /// The source lines holding the most bytes, from per-site (bytes, count).
+    static func top(_ holdings: [(Int64, Int64)], keep: Int) -> [LineHolding] {
+        var byPlace: [SourcePlace: LineHolding] = [:]
+        for (site, holding) in holdings.enumerated() where holding.0 > 0 {
+            let place = self.place(ofSite: site)
+                ?? SourcePlace(file: site == Int(MemoryCollector.overflowSite) ? "<site table full>" : "<no Python frame>",
+                               line: 0, function: "")
+            var line = byPlace[place] ?? LineHolding(file: place.file, line: place.line, function: place.function, bytes: 0, count: 0)
+            line.bytes += holding.0
+            line.count += holding.1
+            byPlace[place] = line
+        }
+        return Array(byPlace.values.sorted { ($0.bytes, $1.file, $1.line) > ($1.bytes, $0.file, $0.line) }.prefix(keep))
+    }
+}

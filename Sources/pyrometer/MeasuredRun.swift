@@ -1,0 +1,81 @@
+import Foundation
+import Pyrometer
+
+/// What the commands that run a program share: the session measures the program;
+/// at its end the report is printed and the requested files are written; an
+/// error is one line on stderr; the exit status is the program's, or the first
+/// failure's when the program succeeded. A forked child followed with
+/// --follow-fork writes its report to files named after its pid instead.
+struct MeasuredRun {
+    /// The tool's name, for a followed child's report file.
+    let tool: String
+    /// `-o FILE.json`, made absolute against the directory pyrometer started in.
+    let output: String?
+    let followFork: Bool
+    let startDirectory = FileManager.default.currentDirectoryPath
+
+    init(tool: String, output: String?, followFork: Bool) {
+        self.tool = tool
+        self.followFork = followFork
+        self.output = output.map(Paths.absoluteAtStart)
+    }
+
+    /// Where a report goes: stdout and `-o` for the parent; for a followed child,
+    /// `NAME.<pid>.txt`/`NAME.<pid>.json` beside `-o`, or `pyrometer-TOOL.<pid>.txt`.
+    struct Destination {
+        let textFile: String?
+        let resultFile: String?
+        var isChild: Bool { textFile != nil }
+    }
+
+    func destination(for role: ProcessRole) -> Destination {
+        switch role {
+        case .parent:
+            return Destination(textFile: nil, resultFile: output)
+        case .forkedChild(let pid):
+            if let output {
+                let stem = output.hasSuffix(".json") ? String(output.dropLast(5)) : output
+                return Destination(textFile: "\(stem).\(pid).txt", resultFile: "\(stem).\(pid).json")
+            }
+            return Destination(textFile: "\(startDirectory)/pyrometer-\(tool).\(pid).txt", resultFile: nil)
+        }
+    }
+
+    /// Runs the program; `report` renders the result (nil: there is no report to
+    /// show or save), and sets a failure to show after it (an option that matched
+    /// nothing, a file it could not write).
+    /// Returns the program's exit status and the first failure.
+    func run<Session: MeasurementSession>(
+        _ program: ProgramSpec, session: Session,
+        report: @escaping (Session.Result, Destination, inout PyrometerError?) -> String?
+    ) throws -> (status: Int32, failure: PyrometerError?) {
+        if let output { try Paths.checkWritable(output) }
+        var failure: PyrometerError?
+        let status = try ProgramRunner.run(program, session: session, followFork: followFork) { result, role in
+            let destination = destination(for: role)
+            guard let text = report(result, destination, &failure) else {
+                if let failure { Terminal.error(failure.message) }
+                return
+            }
+            do {
+                if let path = destination.textFile {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+                } else {
+                    Terminal.output(text)
+                }
+                if let path = destination.resultFile { try ResultFile.write(result, to: path) }
+            } catch let error as PyrometerError {
+                failure = failure ?? error
+            } catch {
+                failure = failure ?? PyrometerError("cannot write the report: \(error.localizedDescription)")
+            }
+            if let failure { Terminal.error(failure.message) }
+        }
+        return (status, failure)
+    }
+
+    /// The status to exit with: the program's, unless it succeeded and pyrometer failed.
+    static func exitStatus(_ outcome: (status: Int32, failure: PyrometerError?)) -> Int32 {
+        outcome.status == 0 && outcome.failure != nil ? outcome.failure!.exitCode : outcome.status
+    }
+}
