@@ -1,7 +1,8 @@
 // Python.h for Swift, and one-line shims for what Swift cannot import:
 // function-like macros, macro objects, PY_VERSION_HEX, PyModuleDef_HEAD_INIT.
-// Everything that differs between CPython versions is declared at the bottom and
-// implemented in version_boundary.c; nothing else in the engine tests a version.
+// Everything that differs between CPython versions is declared at the bottom
+// ("the version boundary") and implemented in frames.c, objects.c and code.c;
+// nothing else in the engine tests a version.
 #ifndef PYROMETER_CPYTHON_H
 #define PYROMETER_CPYTHON_H
 
@@ -136,25 +137,11 @@ typedef struct {
 } pyro_numpy_handler;
 
 // ---- The version boundary -------------------------------------------------
+// Grouped by subject, each group implemented in the .c file its heading names.
+// No CPython struct field, frame offset or private C-API name is used outside
+// this target: Swift reaches them through the functions below.
 
-// Per-code-object scratch slot (co_extra): _PyCode_* on 3.11, PyUnstable_* after.
-Py_ssize_t pyro_code_extra_index(void);
-void *pyro_code_get_extra(PyObject *code, Py_ssize_t index);
-int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value);
-
-// Takes the raised exception (normalized), clearing the error indicator; NULL if none.
-PyObject *pyro_take_exception(void);
-
-// Makes `exception` the raised exception again (steals the reference).
-void pyro_restore_exception(PyObject *exception);
-
-// True where sys.monitoring and code watchers exist (3.12+).
-int pyro_has_monitoring(void);
-
-// Code watchers (3.12+). Returns the watcher id, or -1 where unsupported.
-typedef void (*pyro_code_created_fn)(PyObject *code);
-int pyro_watch_code_creation(pyro_code_created_fn callback);
-void pyro_unwatch_code_creation(int watcher);
+// ---- frames.c: the interpreter's frames ----
 
 // Whether the calling thread holds the GIL. On 3.11 the "current" thread state
 // is the GIL holder's, whoever asks, so it is compared with the caller's own.
@@ -168,19 +155,40 @@ int pyro_thread_holds_gil(void);
 int pyro_current_location(PyObject **code, int *offset);
 // The same for up to `capacity` frames, innermost first; returns how many.
 int pyro_current_stack(PyObject **codes, int *offsets, int capacity);
+// Visits the objects held by the live frames of every thread (their locals,
+// cells, function, globals, builtins and f_locals), for frames owned by a thread
+// (generator frames are visited through their generator).
+int pyro_visit_thread_frames(visitproc visit, void *arg);
+// Calls `each(code, local_name, value, line, arg)` for every bound local of every
+// live thread frame, innermost frame first per thread.
+typedef void (*pyro_frame_local_fn)(PyObject *code, PyObject *name, PyObject *value, int line, void *arg);
+void pyro_each_frame_local(pyro_frame_local_fn each, void *arg);
 
-// The source line of an instruction offset (in code units) of a code object.
-int pyro_code_line(PyObject *code, int offset);
-
-// 3.11 frame objects: where the fields the C trace hook reads live, as byte
-// offsets, so the hook reads them without a call. Zero on other versions.
+// 3.11 frame objects, as the C trace function sees them. The accessors below
+// read them without a call, through byte offsets fixed when frames.c was
+// compiled (zero on other versions, where no trace function is installed).
 typedef struct {
     ptrdiff_t lineno;        // int   PyFrameObject.f_lineno
     ptrdiff_t trace_lines;   // char  PyFrameObject.f_trace_lines
     ptrdiff_t interp_frame;  // ptr   PyFrameObject.f_frame
     ptrdiff_t frame_code;    // ptr   _PyInterpreterFrame.f_code
-} pyro_frame_layout;
-pyro_frame_layout pyro_legacy_frame_layout(void);
+} pyro_trace_frame_layout;
+extern const pyro_trace_frame_layout pyro_trace_layout;
+// The line a traced frame is at (f_lineno).
+static inline int pyro_trace_frame_lineno(void *frame) {
+    return *(const int *)((const char *)frame + pyro_trace_layout.lineno);
+}
+// The code object a traced frame runs (borrowed).
+static inline void *pyro_trace_frame_code(void *frame) {
+    const char *interpreter_frame = *(char *const *)((const char *)frame + pyro_trace_layout.interp_frame);
+    return *(void *const *)(interpreter_frame + pyro_trace_layout.frame_code);
+}
+// Stops line events for a traced frame (f_trace_lines = 0).
+static inline void pyro_trace_frame_silence_lines(void *frame) {
+    *((char *)frame + pyro_trace_layout.trace_lines) = 0;
+}
+
+// ---- objects.c: objects, types and the heap census ----
 
 // A small int's value without a call (compact longs, 3.12+); PyLong_AsLong before.
 static inline long pyro_small_long(PyObject *o) {
@@ -191,11 +199,9 @@ static inline long pyro_small_long(PyObject *o) {
 #endif
     return PyLong_AsLong(o);
 }
-
-// ---- Heap census ----
 // Whether the collector tracks `o`, inlined for the census: on 3.11-3.13 (GIL
 // builds) the GC header sits right before the object and its first word is
-// non-zero exactly while the object is tracked (checked in version_boundary.c).
+// non-zero exactly while the object is tracked (checked in objects.c).
 static inline int pyro_is_tracked(PyObject *o) {
     return pyro_object_is_gc(o) && ((const uintptr_t *)o)[-2] != 0;
 }
@@ -209,6 +215,20 @@ static inline int pyro_is_immortal(PyObject *o) {
     return 0;
 #endif
 }
+// Whether the census can look inside `o` with its type's tp_traverse: a GC
+// object whose type has one.
+static inline int pyro_can_traverse(PyObject *o) {
+    return pyro_object_is_gc(o) && Py_TYPE(o)->tp_traverse != NULL;
+}
+// Calls the tp_traverse of `o`'s type (pyro_can_traverse(o) must hold).
+static inline int pyro_traverse(PyObject *o, visitproc visit, void *arg) {
+    return Py_TYPE(o)->tp_traverse(o, visit, arg);
+}
+// A type's tp_name (for a type without __qualname__).
+static inline const char *pyro_type_name(PyTypeObject *type) { return type->tp_name; }
+// `name` looked up along the MRO of `type` without calling a descriptor
+// (_PyType_Lookup); a borrowed reference, or NULL.
+PyObject *pyro_type_lookup(PyTypeObject *type, PyObject *name);
 // sys.getsizeof(o), or -1 with the error cleared.
 Py_ssize_t pyro_getsizeof(PyObject *o);
 // o.__sizeof__() computed without a call for the commonest exact types (dict,
@@ -235,20 +255,33 @@ int pyro_visit_plain_dict(PyObject *o, visitproc visit, void *arg);
 // - a dict's keys when they are all str (tp_traverse then visits only values);
 // - a code object's constants, names, tables and cached attributes (code objects
 //   are not GC types, and have no tp_traverse);
+// - a type's name, qualified name and __slots__ (heap types), or its dict, MRO
+//   and bases (static types);
 // - on 3.13, an instance's materialised __dict__ while its values still live in
 //   the instance: passed to `shallow`, as the values it holds are the instance's
 //   own (already visited) and must not be visited twice.
 int pyro_visit_hidden(PyObject *o, visitproc visit, visitproc shallow, void *arg);
-// Visits the objects held by the live frames of every thread (their locals,
-// cells, function, globals, builtins and f_locals), for frames owned by a thread
-// (generator frames are visited through their generator).
-int pyro_visit_thread_frames(visitproc visit, void *arg);
-// Calls `each(code, local_name, value, line, arg)` for every bound local of every
-// live thread frame, innermost frame first per thread.
-typedef void (*pyro_frame_local_fn)(PyObject *code, PyObject *name, PyObject *value, int line, void *arg);
-void pyro_each_frame_local(pyro_frame_local_fn each, void *arg);
 // The address of the block an object was allocated in (before its GC header and
 // other pre-header fields), for looking up where it was allocated.
 void *pyro_allocation_base(PyObject *o);
+// Takes the raised exception (normalized), clearing the error indicator; NULL if none.
+PyObject *pyro_take_exception(void);
+// Makes `exception` the raised exception again (steals the reference).
+void pyro_restore_exception(PyObject *exception);
+
+// ---- code.c: code objects ----
+
+// Per-code-object scratch slot (co_extra): _PyCode_* on 3.11, PyUnstable_* after.
+Py_ssize_t pyro_code_extra_index(void);
+void *pyro_code_get_extra(PyObject *code, Py_ssize_t index);
+int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value);
+// True where sys.monitoring and code watchers exist (3.12+).
+int pyro_has_monitoring(void);
+// Code watchers (3.12+). Returns the watcher id, or -1 where unsupported.
+typedef void (*pyro_code_created_fn)(PyObject *code);
+int pyro_watch_code_creation(pyro_code_created_fn callback);
+void pyro_unwatch_code_creation(int watcher);
+// The source line of the instruction at `offset` (in code units) of a code object.
+int pyro_code_line(PyObject *code, int offset);
 
 #endif

@@ -21,7 +21,7 @@ enum HeapTraversal {
     /// `tp_traverse`.
     @inline(__always)
     static func canHold(_ object: PyPointer) -> Bool {
-        pyro_object_is_gc(object) != 0 && pyro_type(object)!.pointee.tp_traverse != nil
+        pyro_can_traverse(object) != 0
     }
 
     /// Whether `object` may hold references the census must follow.
@@ -39,7 +39,7 @@ enum HeapTraversal {
                            _ context: UnsafeMutableRawPointer) {
         if pyro_visit_plain_dict(object, visit, context) != 0 { return }
         if canHold(object) {
-            _ = pyro_type(object)!.pointee.tp_traverse!(object, visit, context)
+            _ = pyro_traverse(object, visit, context)
         }
         _ = pyro_visit_hidden(object, visit, shallow ?? visit, context)
     }

@@ -123,7 +123,7 @@ struct TypeTally {
     private func learnSize(of entry: inout Entry, from object: PyPointer) {
         // Type objects differ among themselves (static types have no GC header).
         guard pyro_is_type(object) == 0,
-              let sizeOf = pyro_noargs_method(_PyType_Lookup(entry.type!, sizeofName)) else { return }
+              let sizeOf = pyro_noargs_method(pyro_type_lookup(entry.type!, sizeofName)) else { return }
         guard let result = sizeOf(object, nil) else { PyErr_Clear(); return }
         let direct = PyLong_AsSsize_t(result)
         Py_DecRef(result)

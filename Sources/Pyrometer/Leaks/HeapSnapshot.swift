@@ -42,7 +42,7 @@ struct TypeNames {
         if let known = cache[key] { return known }
         let object = PyRef(borrowed: UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyObject.self))
         let qualified = object.optionalAttribute("__qualname__")?.stringValue
-            ?? String(cString: type.pointee.tp_name)
+            ?? String(cString: pyro_type_name(type))
         let module = object.optionalAttribute("__module__")?.stringValue
         let name = module.map { $0 == "builtins" ? qualified : "\($0).\(qualified)" } ?? qualified
         cache[key] = name

@@ -57,8 +57,6 @@ struct CollectorState {
     var codeCapacity: Int
     /// The co_extra slot holding each code object's mark (see `TimedCodes`).
     var extraIndex: Py_ssize_t
-    /// Field offsets of 3.11 frame objects (zero elsewhere).
-    var frameLayout: pyro_frame_layout
     /// Lines are measured in traced bytes (pyrometer memory) instead of ticks.
     var memoryMode: Bool
     /// The current start of the session owning this block (0: no session).
@@ -90,7 +88,7 @@ enum LineCollector {
         let state = UnsafeMutablePointer<CollectorState>.allocate(capacity: 1)
         state.initialize(to: CollectorState(
             codes: .allocate(capacity: 64), codeCount: 0, codeCapacity: 64,
-            extraIndex: extraIndex, frameLayout: pyro_legacy_frame_layout(), memoryMode: memoryMode,
+            extraIndex: extraIndex, memoryMode: memoryMode,
             generation: 0, classifier: nil))
         return state
     }

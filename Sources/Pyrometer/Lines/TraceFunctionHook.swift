@@ -24,7 +24,7 @@ final class TraceFunctionHook: LineHook {
         let owner = UnsafeMutableRawPointer(frame)
         switch what {
         case PyTrace_LINE:
-            let line = owner.load(fromByteOffset: LineCollector.state.pointee.frameLayout.lineno, as: Int32.self)
+            let line = pyro_trace_frame_lineno(owner)
             if !LineCollector.line(owner: owner, line: line) { strayLine(owner, line: line) }
         case PyTrace_CALL:
             call(owner)
@@ -38,9 +38,7 @@ final class TraceFunctionHook: LineHook {
 
     @inline(__always)
     static func code(of frame: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-        let layout = LineCollector.state.pointee.frameLayout
-        let interpreterFrame = frame.load(fromByteOffset: layout.interp_frame, as: UnsafeMutableRawPointer.self)
-        return interpreterFrame.load(fromByteOffset: layout.frame_code, as: UnsafeMutableRawPointer.self)
+        pyro_trace_frame_code(frame)!
     }
 
     @inline(__always)
@@ -48,7 +46,7 @@ final class TraceFunctionHook: LineHook {
         if let index = LineCollector.timedIndex(code(of: frame)) {
             LineCollector.enter(owner: frame, code: index)
         } else {
-            frame.storeBytes(of: 0, toByteOffset: LineCollector.state.pointee.frameLayout.trace_lines, as: Int8.self)
+            pyro_trace_frame_silence_lines(frame)
         }
     }
 

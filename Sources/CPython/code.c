@@ -1,0 +1,71 @@
+// The version boundary, code objects: the per-code scratch slot (co_extra), code
+// watchers, sys.monitoring's availability, and instruction offsets to lines.
+#include "boundary.h"
+#include <internal/pycore_code.h>  // _Py_CODEUNIT (internal since 3.13)
+
+// The C-API names of co_extra: private on 3.11, PyUnstable_ since 3.12.
+Py_ssize_t pyro_code_extra_index(void) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Eval_RequestCodeExtraIndex(NULL);
+#else
+    return _PyEval_RequestCodeExtraIndex(NULL);
+#endif
+}
+
+void *pyro_code_get_extra(PyObject *code, Py_ssize_t index) {
+    void *value = NULL;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Code_GetExtra(code, index, &value) < 0) { PyErr_Clear(); return NULL; }
+#else
+    if (_PyCode_GetExtra(code, index, &value) < 0) { PyErr_Clear(); return NULL; }
+#endif
+    return value;
+}
+
+int pyro_code_set_extra(PyObject *code, Py_ssize_t index, void *value) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Code_SetExtra(code, index, value);
+#else
+    return _PyCode_SetExtra(code, index, value);
+#endif
+}
+
+int pyro_has_monitoring(void) { return PY_VERSION_HEX >= 0x030C0000; }
+
+#if PY_VERSION_HEX >= 0x030C0000
+static pyro_code_created_fn code_created_callback;
+static int on_code_event(PyCodeEvent event, PyCodeObject *code) {
+    if (event == PY_CODE_EVENT_CREATE && code_created_callback) {
+        // The watcher must not disturb an exception being handled around it.
+        PyObject *pending = PyErr_GetRaisedException();
+        code_created_callback((PyObject *)code);
+        PyErr_Clear();
+        PyErr_SetRaisedException(pending);
+    }
+    return 0;
+}
+#endif
+
+int pyro_watch_code_creation(pyro_code_created_fn callback) {
+#if PY_VERSION_HEX >= 0x030C0000
+    code_created_callback = callback;
+    return PyCode_AddWatcher(on_code_event);
+#else
+    (void)callback;
+    return -1;
+#endif
+}
+
+void pyro_unwatch_code_creation(int watcher) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (watcher >= 0) { PyCode_ClearWatcher(watcher); }
+    code_created_callback = NULL;
+#else
+    (void)watcher;
+#endif
+}
+
+// PyCode_Addr2Line takes a byte offset.
+int pyro_code_line(PyObject *code, int offset) {
+    return PyCode_Addr2Line((PyCodeObject *)code, offset * (int)sizeof(_Py_CODEUNIT));
+}

@@ -1,0 +1,190 @@
+// The version boundary, frames: walking the interpreter's frame stack, and the
+// layout of 3.11 frame objects for the trace function. Each version difference
+// sits in one accessor below; the walks above them name no version.
+#include "boundary.h"
+#include <internal/pycore_frame.h>
+
+// ---- Accessors ----
+
+// 3.11 frame objects, read by the trace function inlined from the header.
+#if PY_VERSION_HEX < 0x030C0000
+const pyro_trace_frame_layout pyro_trace_layout = {
+    .lineno = offsetof(PyFrameObject, f_lineno),
+    .trace_lines = offsetof(PyFrameObject, f_trace_lines),
+    .interp_frame = offsetof(PyFrameObject, f_frame),
+    .frame_code = offsetof(_PyInterpreterFrame, f_code),
+};
+#else
+const pyro_trace_frame_layout pyro_trace_layout = {0, 0, 0, 0};
+#endif
+
+// The running thread's state, or NULL; never fails.
+static inline PyThreadState *current_thread_state(void) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyThreadState_GetUnchecked();
+#else
+    return _PyThreadState_UncheckedGet();
+#endif
+}
+
+// The calling thread's state while it holds the GIL, else NULL. From 3.12 the
+// current thread state is per thread and NULL while the GIL is released; on 3.11
+// it is the GIL holder's, whoever asks, so it is compared with the caller's own.
+static inline PyThreadState *gil_holding_thread_state(void) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return current_thread_state();
+#else
+    PyThreadState *holder = current_thread_state();
+    return holder != NULL && holder == PyGILState_GetThisThreadState() ? holder : NULL;
+#endif
+}
+
+int pyro_thread_holds_gil(void) { return gil_holding_thread_state() != NULL; }
+
+// The innermost Python frame of a thread.
+static inline _PyInterpreterFrame *thread_innermost_frame(PyThreadState *tstate) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return tstate->current_frame;
+#else
+    return tstate->cframe ? tstate->cframe->current_frame : NULL;
+#endif
+}
+
+// A frame the interpreter pushes for its C entry (3.12+), which runs no code of
+// its own.
+static inline int frame_is_c_stack_shim(_PyInterpreterFrame *frame) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return frame->owner == FRAME_OWNED_BY_CSTACK;
+#else
+    (void)frame;
+    return 0;
+#endif
+}
+
+// Whether a frame's storage belongs to a thread (not to a generator or a frame
+// object, nor to the interpreter).
+static inline int frame_is_thread_owned(_PyInterpreterFrame *frame) {
+    return frame->owner == FRAME_OWNED_BY_THREAD;
+}
+
+// A frame's code object; NULL for a frame that runs none (3.13's shim frames).
+static inline PyCodeObject *frame_code(_PyInterpreterFrame *frame) {
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *executable = frame->f_executable;
+    return executable != NULL && PyCode_Check(executable) ? (PyCodeObject *)executable : NULL;
+#else
+    return frame->f_code;
+#endif
+}
+
+// The offset, in code units, of the instruction a frame is at.
+static inline int frame_instr_offset(_PyInterpreterFrame *frame, PyCodeObject *code) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return (int)(frame->instr_ptr - _PyCode_CODE(code));
+#else
+    return (int)(frame->prev_instr - _PyCode_CODE(code));
+#endif
+}
+
+// The function a frame runs (a borrowed reference).
+static inline PyObject *frame_function(_PyInterpreterFrame *frame) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return frame->f_funcobj;
+#else
+    return (PyObject *)frame->f_func;
+#endif
+}
+
+// Local (or cell, or free variable) `i` of a frame, NULL while unbound (borrowed).
+static inline PyObject *frame_local(_PyInterpreterFrame *frame, int i) {
+    return frame->localsplus[i];
+}
+
+// ---- Walks ----
+
+static inline int frame_location(_PyInterpreterFrame *frame, PyObject **code, int *offset) {
+    if (frame_is_c_stack_shim(frame)) { return 0; }
+    PyCodeObject *co = frame_code(frame);
+    if (co == NULL) { return 0; }
+    *code = (PyObject *)co;
+    *offset = frame_instr_offset(frame, co);
+    return 1;
+}
+
+static inline _PyInterpreterFrame *innermost_frame(void) {
+    // Without the GIL the frames would be another thread's, or changing under us.
+    PyThreadState *tstate = gil_holding_thread_state();
+    return tstate ? thread_innermost_frame(tstate) : NULL;
+}
+
+int pyro_current_location(PyObject **code, int *offset) {
+    for (_PyInterpreterFrame *frame = innermost_frame(); frame != NULL; frame = frame->previous) {
+        if (frame_location(frame, code, offset)) { return 1; }
+    }
+    return 0;
+}
+
+int pyro_current_stack(PyObject **codes, int *offsets, int capacity) {
+    int count = 0;
+    for (_PyInterpreterFrame *frame = innermost_frame(); frame != NULL && count < capacity; frame = frame->previous) {
+        if (frame_location(frame, &codes[count], &offsets[count])) { count++; }
+    }
+    return count;
+}
+
+// Calls `each` for every frame whose locals belong to a thread (not to a
+// generator or a frame object), in every thread, innermost first; stops at the
+// first non-zero answer.
+static int each_thread_frame(int (*each)(_PyInterpreterFrame *, void *), void *arg) {
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    for (PyThreadState *tstate = PyInterpreterState_ThreadHead(interp); tstate != NULL; tstate = PyThreadState_Next(tstate)) {
+        for (_PyInterpreterFrame *frame = thread_innermost_frame(tstate); frame != NULL; frame = frame->previous) {
+            if (!frame_is_thread_owned(frame) || frame_code(frame) == NULL) { continue; }
+            int stop = each(frame, arg);
+            if (stop) { return stop; }
+        }
+    }
+    return 0;
+}
+
+typedef struct { visitproc visit; void *arg; } frame_visit;
+
+static int visit_frame(_PyInterpreterFrame *frame, void *context) {
+    visitproc visit = ((frame_visit *)context)->visit;
+    void *arg = ((frame_visit *)context)->arg;
+    // The frame object made for it (sys._getframe(), a traceback) does not show
+    // the frame's locals: they are visited here.
+    Py_VISIT((PyObject *)frame->frame_obj);
+    Py_VISIT(frame_function(frame));
+    Py_VISIT(frame->f_globals);
+    Py_VISIT(frame->f_builtins);
+    Py_VISIT(frame->f_locals);
+    PyCodeObject *code = frame_code(frame);
+    for (int i = 0; i < code->co_nlocalsplus; i++) { Py_VISIT(frame_local(frame, i)); }
+    return 0;
+}
+
+int pyro_visit_thread_frames(visitproc visit, void *arg) {
+    frame_visit context = { visit, arg };
+    return each_thread_frame(visit_frame, &context);
+}
+
+typedef struct { pyro_frame_local_fn each; void *arg; } frame_locals;
+
+static int report_frame_locals(_PyInterpreterFrame *frame, void *context) {
+    frame_locals *locals = context;
+    PyObject *code = NULL;
+    int offset = 0;
+    int line = frame_location(frame, &code, &offset) ? pyro_code_line(code, offset) : 0;
+    PyCodeObject *co = frame_code(frame);
+    for (int i = 0; i < co->co_nlocalsplus; i++) {
+        PyObject *value = frame_local(frame, i);
+        if (value != NULL) { locals->each((PyObject *)co, PyTuple_GET_ITEM(co->co_localsplusnames, i), value, line, locals->arg); }
+    }
+    return 0;
+}
+
+void pyro_each_frame_local(pyro_frame_local_fn each, void *arg) {
+    frame_locals context = { each, arg };
+    each_thread_frame(report_frame_locals, &context);
+}
