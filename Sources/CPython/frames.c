@@ -188,3 +188,9 @@ void pyro_each_frame_local(pyro_frame_local_fn each, void *arg) {
     frame_locals context = { each, arg };
     each_thread_frame(report_frame_locals, &context);
 }
+
+void pyro_thread_trace(Py_tracefunc *function, PyObject **object) {
+    PyThreadState *tstate = current_thread_state();
+    *function = tstate ? tstate->c_tracefunc : NULL;
+    *object = tstate ? tstate->c_traceobj : NULL;
+}

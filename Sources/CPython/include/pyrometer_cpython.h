@@ -164,6 +164,11 @@ int pyro_visit_thread_frames(visitproc visit, void *arg);
 typedef void (*pyro_frame_local_fn)(PyObject *code, PyObject *name, PyObject *value, int line, void *arg);
 void pyro_each_frame_local(pyro_frame_local_fn each, void *arg);
 
+// The running thread's C-level trace function and its object (what
+// PyEval_SetTrace or sys.settrace installed), or NULLs: so that one set before
+// pyrometer's, or by the program meanwhile, is chained to and put back.
+void pyro_thread_trace(Py_tracefunc *function, PyObject **object);
+
 // 3.11 frame objects, as the C trace function sees them. The accessors below
 // read them without a call, through byte offsets fixed when frames.c was
 // compiled (zero on other versions, where no trace function is installed).
@@ -283,5 +288,10 @@ int pyro_watch_code_creation(pyro_code_created_fn callback);
 void pyro_unwatch_code_creation(int watcher);
 // The source line of the instruction at `offset` (in code units) of a code object.
 int pyro_code_line(PyObject *code, int offset);
+// A code object's file name, qualified name (borrowed) and first line: what
+// names an allocation site without holding the code object.
+static inline PyObject *pyro_code_filename(PyObject *code) { return ((PyCodeObject *)code)->co_filename; }
+static inline PyObject *pyro_code_qualname(PyObject *code) { return ((PyCodeObject *)code)->co_qualname; }
+static inline int pyro_code_first_line(PyObject *code) { return ((PyCodeObject *)code)->co_firstlineno; }
 
 #endif

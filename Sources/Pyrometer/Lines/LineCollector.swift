@@ -283,6 +283,15 @@ enum LineCollector {
         thread.pointee.depth = depth - 1
     }
 
+    /// The running timed line of this thread starts its time again (after a
+    /// chained tracer ran, so that its time is charged to no line).
+    @inline(__always)
+    static func restartLineClock() {
+        let thread = currentThread()
+        guard thread.pointee.depth > 0, !thread.pointee.collector.pointee.memoryMode else { return }
+        thread.pointee.records[thread.pointee.depth - 1].start = pyro_ticks()
+    }
+
     // MARK: Memory mode: the "clock" is the traced-bytes counter
 
     /// A call: the function's first line (its def) counts the call and the RSS.
