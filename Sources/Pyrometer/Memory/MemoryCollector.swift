@@ -1,17 +1,22 @@
 import CPython
 
-/// One allocation site: a code object and instruction offset, with what it holds
-/// now. While `code` is set the site holds a reference to it and is found by the
-/// hooks; once the code object would die with only that reference left, the site
-/// keeps just its place (file, function, line) and a new site is made if the
-/// same address is ever used by another code object.
+/// One allocation site: a code object and instruction offset, and the place they
+/// stand for (file, qualified name, line), kept when the site is made. The site
+/// holds the file and name strings, never the code object: code that dies (an
+/// exec'd snippet) is freed as without pyrometer. Its address may then be reused
+/// by another code object, so a site found by address is taken only when that
+/// code has the same file, name and first line.
 struct SiteRecord {
-    var code: PyPointer?       // nil: symbolised (see `place`), or no Python frame
+    var code: PyPointer?       // nil: no Python frame (native code, threads without the GIL)
     var offset: Int32
-    /// Index in `SitePlaces.places`, or -1 while `code` is held (or for site 0).
-    var place: Int32
+    var line: Int32
+    var firstLine: Int32
+    var filename: PyPointer?   // held
+    var qualname: PyPointer?   // held
     var liveBytes: Int64
     var liveCount: Int64
+
+    nonisolated(unsafe) static let empty = SiteRecord(code: nil, offset: 0, line: 0, firstLine: 0, filename: nil, qualname: nil, liveBytes: 0, liveCount: 0)
 }
 
 /// An allocation or free seen by a thread that did not hold the GIL (the raw
@@ -50,11 +55,6 @@ struct MemoryState {
     var siteCapacity = 1024
     var siteIndex: UnsafeMutablePointer<UInt32>   // open addressing: site id + 1, 0 empty
     var siteIndexCapacity = 4096
-    /// Sites holding their code object (in the index), and those made since the
-    /// dead ones were last let go.
-    var heldSites = 0
-    var sitesSinceRelease = 0
-    var releaseScheduled: Int32 = 0
     /// Allocations charged to the overflow site because the table was full.
     var overflowAllocations: Int64 = 0
 
@@ -101,8 +101,6 @@ enum MemoryCollector {
     static let overflowSite: UInt32 = 1
     /// Sites fit in the 24 bits an allocation table entry keeps for them.
     static let siteLimit = 1 << 24
-    /// Dead code objects are let go once this many sites were made.
-    static let releaseEvery = 256
 
     /// The state block (created on first use, then reached through a C global).
     @inline(__always)
@@ -125,11 +123,9 @@ enum MemoryCollector {
     }()
 
     static func clearSites(_ s: UnsafeMutablePointer<MemoryState>) {
-        s.pointee.sites[Int(noFrameSite)] = SiteRecord(code: nil, offset: 0, place: -1, liveBytes: 0, liveCount: 0)
-        s.pointee.sites[Int(overflowSite)] = SiteRecord(code: nil, offset: 0, place: -1, liveBytes: 0, liveCount: 0)
+        s.pointee.sites[Int(noFrameSite)] = .empty
+        s.pointee.sites[Int(overflowSite)] = .empty
         s.pointee.siteCount = 2
-        s.pointee.heldSites = 0
-        s.pointee.sitesSinceRelease = 0
         s.pointee.overflowAllocations = 0
     }
 
@@ -233,7 +229,12 @@ enum MemoryCollector {
             let entry = s.pointee.siteIndex[index]
             if entry == 0 { return newSite(s, code: code, offset: offset, slot: index) }
             let site = s.pointee.sites[Int(entry - 1)]
-            if site.code == code && site.offset == offset { return entry - 1 }
+            if site.code == code && site.offset == offset {
+                if site.filename == pyro_code_filename(code) && site.qualname == pyro_code_qualname(code)
+                    && site.firstLine == pyro_code_first_line(code) { return entry - 1 }
+                // A dead code object's address, reused: a new site takes the slot.
+                return newSite(s, code: code, offset: offset, slot: index)
+            }
             index = (index + 1) & (s.pointee.siteIndexCapacity - 1)
         }
     }
@@ -245,75 +246,50 @@ enum MemoryCollector {
         return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
     }
 
+    /// Makes a site for `slot` of the index (empty, or a reused address's). The
+    /// GIL is held (this is the GIL path), so the strings can be held here.
     @inline(never)
     static func newSite(_ s: UnsafeMutablePointer<MemoryState>, code: PyPointer, offset: Int32, slot: Int) -> UInt32 {
         guard s.pointee.siteCount < siteLimit else {
             s.pointee.overflowAllocations &+= 1
             return overflowSite
         }
-        // The code object is kept alive until the site is symbolised (the GIL is
-        // held: this is the GIL path).
-        Py_IncRef(code)
         if s.pointee.siteCount == s.pointee.siteCapacity {
             s.pointee.sites = LineCollector.moved(s.pointee.sites, count: s.pointee.siteCount, capacity: &s.pointee.siteCapacity)
         }
+        let filename = pyro_code_filename(code)
+        let qualname = pyro_code_qualname(code)
+        filename.map { Py_IncRef($0) }
+        qualname.map { Py_IncRef($0) }
         let id = UInt32(s.pointee.siteCount)
-        s.pointee.sites[Int(id)] = SiteRecord(code: code, offset: offset, place: -1, liveBytes: 0, liveCount: 0)
+        let reused = s.pointee.siteIndex[slot] != 0
+        s.pointee.sites[Int(id)] = SiteRecord(code: code, offset: offset, line: pyro_code_line(code, offset),
+                                              firstLine: pyro_code_first_line(code), filename: filename, qualname: qualname,
+                                              liveBytes: 0, liveCount: 0)
         s.pointee.siteCount += 1
-        s.pointee.heldSites += 1
         s.pointee.siteIndex[slot] = id + 1
-        if s.pointee.heldSites * 2 > s.pointee.siteIndexCapacity { rebuildSiteIndex(s, growing: true) }
-        s.pointee.sitesSinceRelease += 1
-        if s.pointee.sitesSinceRelease >= releaseEvery, s.pointee.releaseScheduled == 0 {
-            // Code objects are let go outside the hooks (a release frees memory).
-            s.pointee.releaseScheduled = 1
-            _ = Py_AddPendingCall(releaseDeadSitesCall, nil)
-        }
+        if !reused, s.pointee.siteCount * 2 > s.pointee.siteIndexCapacity { rebuildSiteIndex(s) }
         return id
     }
 
-    /// Rebuilds the site index from the sites that still hold their code object.
-    static func rebuildSiteIndex(_ s: UnsafeMutablePointer<MemoryState>, growing: Bool) {
+    /// Doubles the site index. A site whose slot was taken over by a reused
+    /// address stays out of it.
+    static func rebuildSiteIndex(_ s: UnsafeMutablePointer<MemoryState>) {
+        var listed = [Bool](repeating: false, count: s.pointee.siteCount)
+        for index in 0..<s.pointee.siteIndexCapacity where s.pointee.siteIndex[index] != 0 {
+            listed[Int(s.pointee.siteIndex[index] - 1)] = true
+        }
         s.pointee.siteIndex.deallocate()
-        if growing { s.pointee.siteIndexCapacity *= 2 }
+        s.pointee.siteIndexCapacity *= 2
         let capacity = s.pointee.siteIndexCapacity
         s.pointee.siteIndex = .allocate(capacity: capacity)
         s.pointee.siteIndex.initialize(repeating: 0, count: capacity)
-        for id in 2..<max(2, s.pointee.siteCount) {
+        for id in 2..<s.pointee.siteCount where listed[id] {
             let site = s.pointee.sites[id]
-            guard site.code != nil else { continue }
             var index = homeSlot(code: site.code, offset: site.offset, capacity: capacity)
             while s.pointee.siteIndex[index] != 0 { index = (index + 1) & (capacity - 1) }
             s.pointee.siteIndex[index] = UInt32(id + 1)
         }
-    }
-
-    /// Runs from the interpreter's pending calls (the GIL held, no hook running).
-    private static let releaseDeadSitesCall: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { _ in
-        releaseDeadSites(onlyDead: true)
-        return 0
-    }
-
-    /// Symbolises the sites whose code object only they keep alive (or every
-    /// site, when `onlyDead` is false) and lets the code objects go. Called with
-    /// the GIL held and no hook running.
-    static func releaseDeadSites(onlyDead: Bool) {
-        let s = state
-        s.pointee.releaseScheduled = 0
-        s.pointee.sitesSinceRelease = 0
-        var released: [PyPointer] = []
-        for id in 2..<max(2, s.pointee.siteCount) {
-            guard let code = s.pointee.sites[id].code, !onlyDead || pyro_refcnt(code) == 1 else { continue }
-            s.pointee.sites[id].place = SitePlaces.shared.index(code: code, offset: s.pointee.sites[id].offset)
-            s.pointee.sites[id].code = nil
-            s.pointee.heldSites -= 1
-            released.append(code)
-        }
-        guard !released.isEmpty else { return }
-        rebuildSiteIndex(s, growing: false)
-        // Released last: freeing a code object enters the hooks, which must see
-        // the index without it.
-        for code in released { Py_DecRef(code) }
     }
 
     /// Keeps what every site held at (nearly) the peak: taken each time the peak
@@ -398,11 +374,13 @@ enum MemoryCollector {
         s.pointee.deferredCount = 0
         s.pointee.deferredPending = 0
         s.pointee.deferredDropped = 0
-        for id in 2..<max(2, s.pointee.siteCount) { s.pointee.sites[id].code.map { Py_DecRef($0) } }
+        for id in 2..<max(2, s.pointee.siteCount) {
+            s.pointee.sites[id].filename.map { Py_DecRef($0) }
+            s.pointee.sites[id].qualname.map { Py_DecRef($0) }
+        }
         for index in 0..<s.pointee.retiredCount { s.pointee.retired[index].map { Py_DecRef($0) } }
         s.pointee.retiredCount = 0
         clearSites(s)
-        SitePlaces.shared = SitePlaces()
         s.pointee.siteIndex.update(repeating: 0, count: s.pointee.siteIndexCapacity)
         for index in 0..<s.pointee.peakStackDepth { s.pointee.peakStackCodes[index].map { Py_DecRef($0) } }
         s.pointee.peakStackDepth = 0
@@ -413,23 +391,5 @@ enum MemoryCollector {
         s.pointee.allocations = 0
         s.pointee.rssReading = 0
         s.pointee.callEventCount = 0
-    }
-}
-
-/// Places of sites whose code object has been let go: file, function and line,
-/// deduplicated. Used outside the hooks only.
-struct SitePlaces {
-    nonisolated(unsafe) static var shared = SitePlaces()
-
-    private(set) var places: [SourcePlace] = []
-    private var indexByPlace: [SourcePlace: Int32] = [:]
-
-    mutating func index(code: PyPointer, offset: Int32) -> Int32 {
-        let place = SiteSymbols.place(code: code, offset: offset)
-        if let known = indexByPlace[place] { return known }
-        let index = Int32(places.count)
-        places.append(place)
-        indexByPlace[place] = index
-        return index
     }
 }

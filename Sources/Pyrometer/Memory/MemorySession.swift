@@ -106,7 +106,6 @@ public final class MemorySession: MeasurementSession {
     // MARK: Results
 
     public func result() -> MemoryProfile {
-        MemoryCollector.releaseDeadSites(onlyDead: false)
         let memory = MemoryCollector.state
         var measured: [FunctionMemory] = functions.entries.map { entry in
             FunctionMemory(name: entry.name, file: entry.file, firstLine: entry.firstLine,
@@ -180,12 +179,12 @@ enum SiteSymbols {
                            function: ref.optionalAttribute("co_qualname")?.stringValue ?? "?")
     }
 
-    /// Where a site is: its code's line, its recorded place, or a pseudo-place.
+    /// Where a site is; nil for the pseudo-sites (no Python frame, table full).
     static func place(ofSite site: Int) -> SourcePlace? {
         let record = MemoryCollector.state.pointee.sites[site]
-        if let code = record.code { return place(code: code, offset: record.offset) }
-        if record.place >= 0 { return SitePlaces.shared.places[Int(record.place)] }
-        return nil
+        guard record.code != nil else { return nil }
+        return SourcePlace(file: record.filename.flatMap { PyRef(borrowed: $0).stringValue } ?? "?", line: Int(record.line),
+                           function: record.qualname.flatMap { PyRef(borrowed: $0).stringValue } ?? "?")
     }
 
     /// The source lines holding the most bytes, from per-site (bytes, count).
