@@ -56,3 +56,30 @@ def line_of(path, marker):
 def python_version():
     """The major.minor of the Python pyrometer was built against (PYROMETER_PYTHON)."""
     return os.environ.get("PYROMETER_PYTHON_VERSION", "%d.%d" % sys.version_info[:2])
+
+
+def run_python(code_or_script, args=(), cwd=None, env=None, timeout=120, path=()):
+    """Runs `code_or_script` in plain Python: the test virtualenv's interpreter
+    (pytest's sys.executable) with python/ (the pyrometer package) and the folders of
+    `path` on PYTHONPATH, and $PYROMETER_NATIVE naming the lib_pyrometer.so built next
+    to PYROMETER_BIN. A Path is run as a script; a string is run with -c (dedented).
+    Returns the CompletedProcess (text mode)."""
+    import textwrap
+    native = Path(pyrometer_bin()).parent / "lib_pyrometer.so"
+    full_env = dict(os.environ)
+    full_env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "python"), *map(str, path)]),
+                    PYROMETER_NATIVE=str(native))
+    if env:
+        full_env.update(env)
+    if isinstance(code_or_script, Path):
+        command = [sys.executable, str(code_or_script)]
+    else:
+        command = [sys.executable, "-c", textwrap.dedent(code_or_script)]
+    return subprocess.run([*command, *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def last_json(proc):
+    """The JSON a program printed on its last line of stdout."""
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return json.loads(proc.stdout.splitlines()[-1])
