@@ -27,16 +27,6 @@ enum CensusNativeMethods {
         argument.map { PyObject_IsTrue($0) == 1 } ?? false
     }
 
-    /// Runs `body`, turning thrown errors into a raised Python exception.
-    private static func answer(_ body: () throws -> PyRef) -> PyPointer? {
-        do {
-            return try body().newReference()
-        } catch {
-            NativeModule.raise(error)
-            return nil
-        }
-    }
-
     private static let census: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
         guard let args, count == 3 else {
             pyro_set_type_error("census(tracked_only, sizes, collect)")
@@ -44,7 +34,7 @@ enum CensusNativeMethods {
         }
         let options = CensusWalk.Options(trackedOnly: flag(args[0]), measureSizes: flag(args[1]),
                                          listObjects: false, collectFirst: flag(args[2]))
-        return answer {
+        return NativeModule.answer {
             try CensusWalk.run(options) { tally, _ in
                 let rows = try PyRef(owned: PyList_New(0))
                 for entry in tally.filled {
@@ -63,9 +53,9 @@ enum CensusNativeMethods {
             pyro_set_type_error("objects(tracked_only)")
             return nil
         }
-        if flag(args[0]) { return answer { try HeapTraversal.trackedObjects() } }
+        if flag(args[0]) { return NativeModule.answer { try HeapTraversal.trackedObjects() } }
         let options = CensusWalk.Options(trackedOnly: false, measureSizes: false, listObjects: true)
-        return answer {
+        return NativeModule.answer {
             try CensusWalk.run(options) { _, found in try found!.list() }
         }
     }
@@ -78,7 +68,7 @@ enum CensusNativeMethods {
 
     private static let referents: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
         guard let object else { return nil }
-        return answer {
+        return NativeModule.answer {
             let list = try PyRef(owned: PyList_New(0))
             HeapTraversal.references(of: object, collectInto, UnsafeMutableRawPointer(list.pointer))
             if PyErr_Occurred() != nil { throw PythonError.fetch() }
@@ -97,7 +87,7 @@ enum CensusNativeMethods {
             pyro_set_type_error("unreferenced(objects): objects must be a list")
             return nil
         }
-        return answer {
+        return NativeModule.answer {
             let tracked = try HeapTraversal.trackedObjects()
             let referenced = UnsafeMutablePointer<ObjectMap>.allocate(capacity: 1)
             referenced.initialize(to: ObjectMap(expected: pyro_list_size(tracked.pointer) * 2))
@@ -130,7 +120,7 @@ enum CensusNativeMethods {
     }
 
     private static let referenceGraph: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
-        answer {
+        NativeModule.answer {
             let graph = try ReferenceGraph()
             let pointer = Unmanaged.passRetained(graph).toOpaque()
             guard let capsule = PyCapsule_New(pointer, capsuleName, releaseGraph) else {
@@ -148,7 +138,7 @@ enum CensusNativeMethods {
             return nil
         }
         let graph = Unmanaged<ReferenceGraph>.fromOpaque(pointer).takeUnretainedValue()
-        return answer {
+        return NativeModule.answer {
             let list = try PyRef(owned: PyList_New(0))
             if let node = graph.node(of: object) {
                 var previous: Int32 = -1
@@ -167,7 +157,7 @@ enum CensusNativeMethods {
             return nil
         }
         let filename = args[1].flatMap { $0 == pyro_none() ? nil : PyRef(borrowed: $0).stringValue }
-        return answer {
+        return NativeModule.answer {
             let graph: ObjectGraph
             do {
                 graph = try JSONDecoder().decode(ObjectGraph.self, from: Data(json.utf8))

@@ -45,17 +45,8 @@ enum SessionNativeMethods {
         return Unmanaged<Handle>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    private static func answer(_ body: () throws -> PyRef) -> PyPointer? {
-        do {
-            return try body().newReference()
-        } catch {
-            NativeModule.raise(error)
-            return nil
-        }
-    }
-
     private static let new: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
-        answer {
+        NativeModule.answer {
             guard let args, count >= 1, let name = args[0].flatMap({ PyRef(borrowed: $0).stringValue }) else {
                 throw PyrometerError("session_new(tool, options=None): tool must be a str")
             }
@@ -77,7 +68,7 @@ enum SessionNativeMethods {
     }
 
     private static let add: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
-        answer {
+        NativeModule.answer {
             guard let args, count == 2, let object = args[1] else { throw PyrometerError("session_add(session, obj)") }
             try handle(args[0]).session.watch(PyRef(borrowed: object))
             return PyRef.none
@@ -85,7 +76,7 @@ enum SessionNativeMethods {
     }
 
     private static let start: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
-        answer {
+        NativeModule.answer {
             let handle = try handle(object)
             if !handle.running {
                 try handle.session.start(SessionContext())
@@ -96,7 +87,7 @@ enum SessionNativeMethods {
     }
 
     private static let stop: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
-        answer {
+        NativeModule.answer {
             let handle = try handle(object)
             if handle.running {
                 handle.session.stop()
@@ -107,13 +98,13 @@ enum SessionNativeMethods {
     }
 
     private static let result: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
-        answer {
+        NativeModule.answer {
             let data = try handle(object).session.encodedResult()
             return try PyRef.string(String(decoding: data, as: UTF8.self))
         }
     }
 
     private static let running: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, object in
-        answer { PyRef.bool(try handle(object).running) }
+        NativeModule.answer { PyRef.bool(try handle(object).running) }
     }
 }

@@ -82,6 +82,17 @@ public enum NativeModule {
         }
     }
 
+    /// What a native method returns: `body`'s object as a new reference, or NULL
+    /// with `body`'s error raised in Python.
+    public static func answer(_ body: () throws -> PyRef) -> PyPointer? {
+        do {
+            return try body().newReference()
+        } catch {
+            raise(error)
+            return nil
+        }
+    }
+
     /// A new reference to None, the usual return value of a native method.
     @inline(__always)
     public static func returnNone() -> PyPointer? {
