@@ -11,9 +11,10 @@ objgraph's functions (``show_most_common_types``, ``show_growth``,
 
 from . import _census, _native
 from ._census import *  # noqa: F401,F403 (objgraph's functions)
+from ._line_profiler import LineProfiler, LineStats
 from ._timing import TimeitResult, timeit
 
-__all__ = ["profile", "timeit", "TimeitResult"] + _census.__all__
+__all__ = ["profile", "timeit", "TimeitResult", "LineProfiler", "LineStats"] + _census.__all__
 
 _engine = _native.load()
 

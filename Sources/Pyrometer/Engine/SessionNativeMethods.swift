@@ -18,6 +18,7 @@ enum SessionNativeMethods {
             NativeMethod("session_stop", .oneArgument(stop), doc: "session_stop(session): stop measuring and restore the interpreter"),
             NativeMethod("session_result", .oneArgument(result), doc: "session_result(session) -> JSON text of what was measured (as -o writes it)"),
             NativeMethod("session_running", .oneArgument(running), doc: "session_running(session) -> whether it measures now"),
+            NativeMethod("render", .fastCall(render), doc: "render(json, unit=None, skip_zero=False, peak=False, top=None) -> the text `pyrometer view` prints for a result"),
         ]
     }
 
@@ -101,6 +102,27 @@ enum SessionNativeMethods {
         NativeModule.answer {
             let data = try handle(object).session.encodedResult()
             return try PyRef.string(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    private static let render: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        NativeModule.answer {
+            guard let args, count >= 1, let text = args[0].flatMap({ PyRef(borrowed: $0).stringValue }) else {
+                throw PyrometerError("render(json, unit=None, skip_zero=False, peak=False, top=None): json must be a str")
+            }
+            func argument(_ index: Int) -> PyRef? {
+                guard index < count, let object = args[index], object != pyro_none() else { return nil }
+                return PyRef(borrowed: object)
+            }
+            let unit = argument(1).map { $0.stringValue ?? $0.description }
+            let options = ViewOptions(unit: unit, skipZero: argument(2).map { PyObject_IsTrue($0.pointer) == 1 } ?? false,
+                                      peak: argument(3).map { PyObject_IsTrue($0.pointer) == 1 } ?? false, top: argument(4)?.intValue)
+            let data = Data(text.utf8)
+            guard let header = try? JSONDecoder().decode(ResultHeader.self, from: data),
+                  let tool = ToolRegistry.tool(forFormat: header.format) else {
+                throw PyrometerError("not a pyrometer result")
+            }
+            return try PyRef.string(tool.view(data, "<result>", options))
         }
     }
 
