@@ -25,3 +25,15 @@ def profile(func=None):
     if _engine is not None:
         return _engine.profile(func)
     return func
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext pyrometer``: %lprun, %mprun, %memit and %ptimeit."""
+    from .ipython import load_ipython_extension as load
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    """``%unload_ext pyrometer``: the magics are removed."""
+    from .ipython import unload_ipython_extension as unload
+    unload(ipython)

@@ -1,8 +1,9 @@
 import CPython
 
 /// `_pyrometer.timeit(stmt, setup, number, repeat, globals, warmup, gc)`: the engine
-/// behind `pyrometer.timeit()`. Returns the `TimeitResult` as JSON text; the Python
-/// package turns it into a result object.
+/// behind `pyrometer.timeit()` and `%ptimeit`. `stmt` is one statement or a list of
+/// them to compare. Returns the `TimeitResult` as JSON text; the Python package
+/// turns it into a result object.
 enum TimingNativeMethods {
     static var methods: [NativeMethod] {
         [NativeMethod("timeit", .fastCall(timeit),
@@ -10,9 +11,14 @@ enum TimingNativeMethods {
     }
 
     private static let timeit: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
-        guard let args, count == 7, let statement = args[0].flatMap({ PyRef(borrowed: $0).stringValue }),
-              let setup = args[1].flatMap({ PyRef(borrowed: $0).stringValue }) else {
+        guard let args, count == 7, let first = args[0], let setup = args[1].flatMap({ PyRef(borrowed: $0).stringValue }) else {
             pyro_set_type_error("timeit(stmt, setup, number, repeat, globals, warmup, gc): stmt and setup must be str")
+            return nil
+        }
+        let given = PyRef(borrowed: first)
+        let statements = given.stringValue.map { [$0] } ?? ((try? given.iterate())?.compactMap(\.stringValue) ?? [])
+        guard !statements.isEmpty else {
+            pyro_set_type_error("timeit: stmt must be a str or a list of str")
             return nil
         }
         func optionalInt(_ object: PyPointer?) -> Int?? {
@@ -26,7 +32,7 @@ enum TimingNativeMethods {
         }
         let namespace = args[4].flatMap { $0 == pyro_none() ? nil : PyRef(borrowed: $0) }
         let keepGC = args[6].map { PyObject_IsTrue($0) == 1 } ?? false
-        let options = TimeitOptions(statements: [statement], setup: [setup], number: number, repeats: repeats,
+        let options = TimeitOptions(statements: statements, setup: [setup], number: number, repeats: repeats,
                                     warmup: warmup, keepGC: keepGC)
         do {
             let result = try TimeitBenchmark.run(options, namespace: namespace)
