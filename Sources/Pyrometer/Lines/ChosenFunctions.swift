@@ -16,6 +16,8 @@ final class ChosenFunctions {
     private(set) var context = SessionContext()
     /// `-f`/`--module` options that selected no function, known after `stop`.
     private(set) var unmatchedOptions: [String] = []
+    /// What the report should say about how lines were measured.
+    private(set) var notes: [String] = []
 
     /// The session whose functions `@profile` adds to (one line hook can run at once).
     nonisolated(unsafe) private(set) static weak var running: ChosenFunctions?
@@ -91,7 +93,10 @@ final class ChosenFunctions {
             unmatchedOptions = codes.selection.rules.enumerated()
                 .filter { !codes.rulesMatched.contains($0.offset) }.map(\.element.option)
         }
-        if hookInstalled { hook?.uninstall() }
+        if hookInstalled, let hook {
+            hook.uninstall()
+            notes += hook.problems.filter { !notes.contains($0) }
+        }
         hookInstalled = false
         hook = nil
         codes?.onTimed = nil

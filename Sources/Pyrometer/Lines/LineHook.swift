@@ -10,6 +10,9 @@ protocol LineHook: AnyObject {
     func enable(_ code: PyRef) throws
     /// Stops delivering events.
     func uninstall()
+    /// What went wrong while installed, for the report (timing that another tool
+    /// switched off).
+    var problems: [String] { get }
 }
 
 enum LineHooks {

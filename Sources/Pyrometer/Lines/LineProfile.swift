@@ -15,6 +15,9 @@ public struct LineProfile: ToolResult, Equatable {
     /// The program's exit status.
     public var exitStatus: Int32?
     public var functions: [FunctionTimings]
+    /// What the report should say about how lines were timed (another tool took
+    /// the trace function over); absent when there is nothing to say.
+    public var notes: [String]? = nil
 }
 
 /// One timed function (one code object).

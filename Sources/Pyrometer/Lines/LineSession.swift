@@ -41,6 +41,7 @@ public final class LineSession: MeasurementSession {
                             source: functions.source(of: entry))
         }
         timings.sort { ($0.file, $0.firstLine, $0.name) < ($1.file, $1.firstLine, $1.name) }
-        return LineProfile(timerUnit: 1e-9, python: PythonVersion.current, command: functions.context.commandLine, functions: timings)
+        return LineProfile(timerUnit: 1e-9, python: PythonVersion.current, command: functions.context.commandLine, functions: timings,
+                           notes: functions.notes.isEmpty ? nil : functions.notes)
     }
 }

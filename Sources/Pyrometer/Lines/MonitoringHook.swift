@@ -11,6 +11,7 @@ final class MonitoringHook: LineHook {
     private var enabledCodes: [PyRef] = []
     private var registered: [PyRef] = []
     private var watcher: Int32 = -1
+    let problems: [String] = []
 
     func install() throws {
         let monitoring = try PyRef.importModule("sys").attribute("monitoring")

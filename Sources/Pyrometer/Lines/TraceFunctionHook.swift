@@ -40,10 +40,20 @@ final class TraceFunctionHook: LineHook {
 
     func enable(_ code: PyRef) throws {}
 
+    private(set) var problems: [String] = []
+
     func uninstall() {
         TraceFunctionHook.installed = nil
         let thread = LineCollector.currentThread()
-        PyEval_SetTrace(thread.pointee.chainedTrace, thread.pointee.chainedTraceObject)
+        var function: Py_tracefunc?
+        var object: PyPointer?
+        pyro_thread_trace(&function, &object)
+        if TraceFunctionHook.isOurs(function) {
+            PyEval_SetTrace(thread.pointee.chainedTrace, thread.pointee.chainedTraceObject)
+        } else {
+            // Set from C with PyEval_SetTrace (coverage's C tracer does): it stays.
+            problems.append("line timing stopped in the main thread when another tool replaced pyrometer's trace function from C (PyEval_SetTrace, as coverage's C tracer does); lines run after that were not counted. Start that tool before pyrometer, or use Python 3.12+, where they do not meet")
+        }
         thread.pointee.chainedTrace = nil
         thread.pointee.chainedTraceObject = nil
         if let sys = try? PyRef.importModule("sys"), let originalSettrace {
@@ -62,13 +72,16 @@ final class TraceFunctionHook: LineHook {
         var object: PyPointer?
         pyro_thread_trace(&function, &object)
         let thread = LineCollector.currentThread()
-        if let function, unsafeBitCast(function, to: UnsafeRawPointer.self) == unsafeBitCast(trace, to: UnsafeRawPointer.self) {
-            return
-        }
+        if isOurs(function) { return }
         thread.pointee.chainedTrace = function
         // Borrowed: the thread state holds it while it is installed with ours.
         thread.pointee.chainedTraceObject = object
         PyEval_SetTrace(trace, object)
+    }
+
+    static func isOurs(_ function: Py_tracefunc?) -> Bool {
+        guard let function else { return false }
+        return unsafeBitCast(function, to: UnsafeRawPointer.self) == unsafeBitCast(trace, to: UnsafeRawPointer.self)
     }
 
     static let trace: Py_tracefunc = { object, frame, what, argument in

@@ -128,7 +128,7 @@ public final class MemorySession: MeasurementSession {
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF, &usage)
-        var notes: [String] = []
+        var notes = functions.notes
         if memory.pointee.overflowAllocations > 0 {
             notes.append("the allocation-site table is full (\(MemoryCollector.siteLimit) sites): \(memory.pointee.overflowAllocations) allocations at newer sites are listed as <site table full>")
         }

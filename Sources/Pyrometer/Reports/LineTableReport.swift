@@ -21,6 +21,7 @@ public struct LineTableReport {
         for function in profile.functions where !(skipZero && function.totalHits == 0) {
             out += render(function, timerUnit: profile.timerUnit)
         }
+        for note in profile.notes ?? [] { out += "Note: \(note)\n" }
         return out
     }
 
