@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// The census functions of `_pyrometer`, behind the objgraph-compatible functions
 /// of the `pyrometer` package.

@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// One measurement: it installs what it needs on `start`, puts back what it found
 /// on `stop`, and hands over a Codable result. Nothing it installed outlives

@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// The `_pyrometer` module as a driver of sessions: any registered tool's
 /// session can be made, started, stopped and read from Python.

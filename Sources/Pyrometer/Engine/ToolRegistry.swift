@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// What `pyrometer view` may be asked for; each tool reads the options it knows.
 public struct ViewOptions: Sendable {

@@ -1,5 +1,6 @@
 import CPython
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyrometer leaks`: takes a complete census of the heap again and again — every
 /// `interval` seconds while the program runs, or after each of `repeats` calls of
@@ -34,9 +35,9 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private var start: UInt64 = 0
 
     // The interval sampler (made anew in a forked child, where the thread is gone).
-    private var stateLock = NSLock()
+    private var stateLock = Lock()
     private var stopping = false
-    private var finished = DispatchSemaphore(value: 0)
+    private var sampler: NativeThread?
     private var samplerRunning = false
 
     public init(options: Options) {
@@ -96,9 +97,8 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         baseline = nil
         start = pyro_monotonic_ns()
         if options.call == nil, samplerRunning {
-            stateLock = NSLock()
+            stateLock = Lock()
             stopping = false
-            finished = DispatchSemaphore(value: 0)
             startSampler()
         }
     }
@@ -121,11 +121,11 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private func startSampler() {
         samplerRunning = true
         let interval = options.interval
-        let thread = Thread { [self] in
+        let thread = NativeThread { [self] in
             while true {
                 // Sleep in short slices so the end of the program is not delayed.
-                let wake = Date().addingTimeInterval(interval)
-                while Date() < wake, !isStopping() { usleep(UInt32(min(20_000, max(1_000, interval * 1e6 / 10)))) }
+                let wake = pyro_monotonic_ns() &+ UInt64(interval * 1e9)
+                while pyro_monotonic_ns() < wake, !isStopping() { usleep(UInt32(min(20_000, max(1_000, interval * 1e6 / 10)))) }
                 if isStopping() { break }
                 withGIL {
                     guard !isStopping() else { return }
@@ -137,15 +137,13 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
                     }
                 }
             }
-            finished.signal()
         }
+        sampler = thread
         thread.start()
     }
 
     private func isStopping() -> Bool {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return stopping
+        stateLock.withLock { stopping }
     }
 
     /// Stops the sampler (started with the program in interval mode); called
@@ -153,11 +151,10 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private func stopSampler() {
         guard samplerRunning else { return }
         samplerRunning = false
-        stateLock.lock()
-        stopping = true
-        stateLock.unlock()
+        stateLock.withLock { stopping = true }
         let saved = PyEval_SaveThread()
-        finished.wait()
+        sampler?.join()
+        sampler = nil
         PyEval_RestoreThread(saved)
     }
 
@@ -233,7 +230,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         }
         let (moduleName, path) = (parts[0], parts[1])
         var module: PyRef
-        let mainStem = program.flatMap { $0.kind == .script ? (($0.target as NSString).lastPathComponent as NSString).deletingPathExtension : nil }
+        let mainStem = program.flatMap { $0.kind == .script ? Paths.deletingExtension(Paths.fileName(of: $0.target)) : nil }
         if moduleName == "__main__" || moduleName == mainStem {
             module = try PyRef.importModule("__main__")
         } else {

@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// The functions a line-level session watches (`@profile`, `-f`, `--module`,
 /// `watch`) with their counters, and the hook that reports their lines to the

@@ -63,7 +63,7 @@ public indirect enum FilePattern: Equatable, Sendable {
         if module.hasSuffix(".py") || module.contains("/") {
             self = .exact(Paths.absolute(module))
         } else {
-            let path = module.replacingOccurrences(of: ".", with: "/")
+            let path = module.replacing(".", with: "/")
             // Modules frozen into the interpreter (os, posixpath, ... since 3.11)
             // name their code "<frozen NAME>".
             self = .any([.suffixes(["/\(path).py", "/\(path)/__init__.py"]), .exact("<frozen \(module)>")])

@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// `pyrometer lines`: times every line of the chosen functions. Its result is a
 /// `LineProfile`.

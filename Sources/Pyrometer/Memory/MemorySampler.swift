@@ -1,14 +1,15 @@
 import CPython
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Samples RSS and traced bytes on its own thread (it never touches Python), for
 /// the memory-over-time plot. Samples thin out as a run grows long, so a long run
 /// keeps a bounded, evenly spread series.
 final class MemorySampler: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var samples: [MemoryTimeline.Sample] = []
     private var running = true
-    private var thread: Thread?
+    private var thread: NativeThread?
     private let start: UInt64
     private var interval: UInt32 = 5_000   // microseconds
     private let limit = 4_000
@@ -18,19 +19,20 @@ final class MemorySampler: @unchecked Sendable {
     }
 
     func begin() {
-        let thread = Thread { [self] in
+        let thread = NativeThread { [self] in
             while true {
-                lock.lock()
-                if !running { lock.unlock(); break }
-                let traced = MemoryCollector.state.pointee.current
-                samples.append(.init(time: Double(pyro_monotonic_ns() &- start) / 1e9,
-                                     resident: Int64(pyro_resident_bytes()), traced: traced))
-                if samples.count >= limit {
-                    samples = samples.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-                    interval *= 2
+                let pause: UInt32? = lock.withLock {
+                    guard running else { return nil }
+                    let traced = MemoryCollector.state.pointee.current
+                    samples.append(.init(time: Double(pyro_monotonic_ns() &- start) / 1e9,
+                                         resident: Int64(pyro_resident_bytes()), traced: traced))
+                    if samples.count >= limit {
+                        samples = samples.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+                        interval *= 2
+                    }
+                    return interval
                 }
-                let pause = interval
-                lock.unlock()
+                guard let pause else { break }
                 usleep(pause)
             }
         }
@@ -40,12 +42,11 @@ final class MemorySampler: @unchecked Sendable {
 
     /// Stops sampling (adding one last sample) and returns the series.
     func finish() -> [MemoryTimeline.Sample] {
-        lock.lock()
-        running = false
-        samples.append(.init(time: Double(pyro_monotonic_ns() &- start) / 1e9,
-                             resident: Int64(pyro_resident_bytes()), traced: MemoryCollector.state.pointee.current))
-        let result = samples
-        lock.unlock()
-        return result
+        lock.withLock {
+            running = false
+            samples.append(.init(time: Double(pyro_monotonic_ns() &- start) / 1e9,
+                                 resident: Int64(pyro_resident_bytes()), traced: MemoryCollector.state.pointee.current))
+            return samples
+        }
     }
 }

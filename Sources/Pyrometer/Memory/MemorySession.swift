@@ -1,5 +1,6 @@
 import CPython
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyrometer memory`: traces every allocation; measures the chosen functions
 /// line by line in traced bytes. Its result is a `MemoryProfile`.

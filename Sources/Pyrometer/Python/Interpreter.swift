@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// Starting the embedded CPython: as the Python pyrometer was built against (or an
 /// active virtualenv's python of the same version), with the `_pyrometer` module
@@ -83,7 +83,7 @@ public struct InterpreterLocation {
     private static func virtualenvVersion(_ venv: String) -> String? {
         guard let text = try? String(contentsOfFile: venv + "/pyvenv.cfg", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmed }
             if parts.count == 2, parts[0] == "version" || parts[0] == "version_info" {
                 let numbers = parts[1].split(separator: ".")
                 if numbers.count >= 2 { return "\(numbers[0]).\(numbers[1])" }

@@ -1,5 +1,6 @@
 import CPython
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Which process a report comes from: the one pyrometer started, or a child it
 /// forked (reported only with --follow-fork).
@@ -55,7 +56,7 @@ public enum ProgramRunner {
                 do {
                     onEnd(try session.result(), role)
                 } catch {
-                    FileHandle.standardError.write(Data("pyrometer: error: cannot build the report: \(error)\n".utf8))
+                    StandardStream.writeError("pyrometer: error: cannot build the report: \(error)\n")
                 }
             }
             afterFork = { session.forgetCountsAfterFork() }
@@ -113,11 +114,10 @@ public enum ProgramRunner {
     private static func checkBeforeStart(_ program: ProgramSpec) throws {
         switch program.kind {
         case .script:
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: program.target, isDirectory: &isDirectory) else {
+            guard let isDirectory = Paths.isDirectory(program.target) else {
                 throw PyrometerError("can't open file '\(program.target)': No such file or directory")
             }
-            if isDirectory.boolValue, !FileManager.default.fileExists(atPath: program.target + "/__main__.py") {
+            if isDirectory, !FileManager.default.fileExists(atPath: program.target + "/__main__.py") {
                 throw PyrometerError("can't find '__main__' module in '\(program.target)'")
             }
             guard FileManager.default.isReadableFile(atPath: program.target) else {
@@ -137,8 +137,7 @@ public enum ProgramRunner {
         switch program.kind {
         case .script:
             var path = program.target
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            if Paths.isDirectory(path) == true {
                 path += "/__main__.py"
             }
             guard let data = FileManager.default.contents(atPath: path) else { return }

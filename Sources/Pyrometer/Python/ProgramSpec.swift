@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The program to run, in the three forms `python` accepts.
 public struct ProgramSpec: Codable, Equatable, Sendable {
@@ -53,7 +53,7 @@ public struct ProgramSpec: Codable, Equatable, Sendable {
     /// module): the script's folder, else the working directory.
     public var mainDirectory: String {
         switch kind {
-        case .script: return (Paths.absolute(target) as NSString).deletingLastPathComponent
+        case .script: return Paths.folder(of: Paths.absolute(target))
         case .module, .command: return FileManager.default.currentDirectoryPath
         }
     }

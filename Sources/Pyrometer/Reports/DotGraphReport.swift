@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An `ObjectGraph` in Graphviz's DOT language, statement for statement as
 /// objgraph writes it, so existing tooling reads it the same way.
@@ -38,15 +38,15 @@ public enum DotGraphReport {
 
     /// Escapes text for a quoted DOT string.
     static func quote(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-            .replacingOccurrences(of: "\0", with: "\\\\0")
+        text.replacing("\\", with: "\\\\")
+            .replacing("\"", with: "\\\"")
+            .replacing("\n", with: "\\n")
+            .replacing("\0", with: "\\\\0")
     }
 
     /// "h,s,v" with each number as C's %g writes it.
     static func color(_ hsv: [Double]) -> String {
-        hsv.map { String(format: "%g", $0) }.joined(separator: ",")
+        hsv.map { Text.format("%g", $0) }.joined(separator: ",")
     }
 }
 
@@ -64,35 +64,26 @@ public enum GraphFile {
 
     public static func write(_ graph: ObjectGraph, to path: String) throws -> Outcome {
         let isDot = path.hasSuffix(".dot") || path.hasSuffix(".gv")
-        let dotPath = isDot ? path : (path as NSString).deletingPathExtension + ".dot"
+        let dotPath = isDot ? path : Paths.deletingExtension(path) + ".dot"
         do {
             try DotGraphReport.render(graph).write(toFile: dotPath, atomically: true, encoding: .utf8)
         } catch {
-            throw PyrometerError("cannot write '\(dotPath)': \(error.localizedDescription)")
+            throw PyrometerError("cannot write '\(dotPath)': \(error)")
         }
         if isDot { return Outcome(dotPath: dotPath) }
-        let format = (path as NSString).pathExtension
+        let format = Paths.pathExtension(path)
         let command = ["dot", "-T" + format, "-o" + path, dotPath]
         guard let dot = executable("dot") else {
             return Outcome(dotPath: dotPath,
                            note: "Graphviz's dot is not installed: kept \(dotPath); render it with: \(command.joined(separator: " "))")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: dot)
-        process.arguments = Array(command.dropFirst())
-        let errors = Pipe()
-        process.standardError = errors
-        do {
-            try process.run()
-            process.waitUntilExit()
-        } catch {
-            return Outcome(dotPath: dotPath, note: "could not run \(dot): \(error.localizedDescription)")
+        guard let outcome = Subprocess.run(dot, Array(command.dropFirst())) else {
+            return Outcome(dotPath: dotPath, note: "could not run \(dot)")
         }
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard outcome.status == 0 else {
+            let message = outcome.standardError.trimmed
             return Outcome(dotPath: dotPath,
-                           note: "dot failed (exit code \(process.terminationStatus)) while executing \"\(command.joined(separator: " "))\"" + (message.isEmpty ? "" : ": \(message)"))
+                           note: "dot failed (exit code \(outcome.status)) while executing \"\(command.joined(separator: " "))\"" + (message.isEmpty ? "" : ": \(message)"))
         }
         return Outcome(dotPath: dotPath, imagePath: path)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `pyrometer leaks` as text: the growing types in a table, then for each
 /// sampled one the object, where it was allocated, and its chain from a root.
@@ -12,16 +12,16 @@ public struct LeakTextReport {
         if report.leaks.isEmpty {
             if report.problem == nil {
                 out += "\nNo leak: no type kept growing over \(span(report)) (\(report.totalCounts.last ?? 0) objects, "
-                    + String(format: "%.1f MiB", Double(report.totalBytes.last ?? 0) / 1_048_576) + " at the last census).\n"
+                    + Text.format("%.1f MiB", Double(report.totalBytes.last ?? 0) / 1_048_576) + " at the last census).\n"
             }
             return out
         }
         out += "\nGrowing types (up at ≥70% of the censuses, and higher at the end):\n"
         let width = max(4, report.leaks.map(\.type.count).max() ?? 4)
-        out += "  " + "type".padding(toLength: width, withPad: " ", startingAt: 0)
+        out += "  " + "type".padded(to: width)
             + pad("objects", 11) + pad("per \(unit)", 12) + pad("bytes", 14) + pad("per \(unit)", 14) + pad("rising", 9) + "\n"
         for leak in report.leaks {
-            out += "  " + leak.type.padding(toLength: width, withPad: " ", startingAt: 0)
+            out += "  " + leak.type.padded(to: width)
                 + pad("\(leak.counts.last ?? 0)", 11) + pad(signed(leak.countGrowth), 12)
                 + pad("\(leak.bytes.last ?? 0)", 14) + pad(signed(leak.bytesGrowth), 14)
                 + pad("\(leak.risingSteps)/\(leak.steps)", 9) + "\n"
@@ -38,7 +38,7 @@ public struct LeakTextReport {
             let viaWidth = max(4, sample.chain.map(\.via.count).max() ?? 4)
             // A module's namespace dict adds nothing to the path: not listed.
             for (index, step) in sample.chain.enumerated() where index == 0 || !step.via.isEmpty {
-                out += "    " + step.via.padding(toLength: viaWidth, withPad: " ", startingAt: 0) + "  \(step.type)  \(step.description)\n"
+                out += "    " + step.via.padded(to: viaWidth) + "  \(step.type)  \(step.description)\n"
             }
         }
         let missing = report.leaks.filter { $0.sample == nil }.count
@@ -54,7 +54,7 @@ public struct LeakTextReport {
         case .calls:
             return "pyrometer leaks: \(max(0, report.points.count - 1)) calls of \(report.function ?? "?"), a census after each (Python \(report.python))"
         case .interval:
-            let command = report.command.joined(separator: " ").replacingOccurrences(of: "\n", with: " ⏎ ")
+            let command = report.command.joined(separator: " ").replacing("\n", with: " ⏎ ")
             return "pyrometer leaks: \(command), a census every \(report.interval ?? 0) s (Python \(report.python))"
         }
     }
@@ -62,7 +62,7 @@ public struct LeakTextReport {
     private func span(_ report: LeakReport) -> String {
         switch report.mode {
         case .calls: return "\(max(0, report.points.count - 1)) calls"
-        case .interval: return "\(report.points.count) censuses in \(String(format: "%.1f", (report.points.last ?? 0) - (report.points.first ?? 0))) s"
+        case .interval: return "\(report.points.count) censuses in \(Text.format("%.1f", (report.points.last ?? 0) - (report.points.first ?? 0))) s"
         }
     }
 
@@ -71,7 +71,7 @@ public struct LeakTextReport {
     }
 
     private func signed(_ value: Double) -> String {
-        String(format: "%+.1f", value)
+        Text.format("%+.1f", value)
     }
 }
 
@@ -90,12 +90,12 @@ public enum LeakGraph {
                                             hsv: index == 0 ? [0.3, 1, 1] : [0, 0, 1 - 0.7 * depth])
                 if index + 1 < sample.chain.count {
                     let next = sample.chain[index + 1]
-                    let via = next.via.trimmingCharacters(in: .whitespaces)
+                    let via = next.via.trimmed
                     node.edges.append(.init(source: step.node, target: next.node,
                                             label: via.isEmpty ? nil : via, weight: via.isEmpty ? nil : 10))
                 }
                 if index == sample.chain.count - 1 {
-                    node.attributes = [["xlabel", "\(leak.type) \(String(format: "%+.1f", leak.countGrowth))/\(report.unit)"]]
+                    node.attributes = [["xlabel", "\(leak.type) \(Text.format("%+.1f", leak.countGrowth))/\(report.unit)"]]
                 }
                 nodes.append(node)
             }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Renders a `LineProfile` as line_profiler (`kernprof -l -v`) prints it: the timer
 /// unit, then per function its total time, file, name and first line, and the
@@ -76,11 +76,11 @@ public struct LineTableReport {
     }
 
     /// `%5.1f`
-    static func fixed(_ value: Double) -> String { String(format: "%5.1f", value) }
+    static func fixed(_ value: Double) -> String { Text.format("%5.1f", value) }
 
     /// `%g` (or `%W.Dg`), as Python's %-formatting writes it.
     static func general(_ value: Double, digits: Int = 6, width: Int = 0) -> String {
-        String(format: "%\(width > 0 ? "\(width)" : "").\(digits)g", value)
+        Text.format("%\(width > 0 ? "\(width)" : "").\(digits)g", value)
     }
 
     /// The preferred text, or the compact form when it is wider than the column.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Memory over time as an SVG line chart, as `mprof plot` draws it: RSS and traced
 /// bytes against seconds, with each chosen function's calls marked as a shaded band
@@ -18,16 +18,16 @@ public struct MemoryPlot {
         let mib = 1024.0 * 1024.0
         func x(_ t: Double) -> Double { left + t / maxTime * plotWidth }
         func y(_ bytes: Int64) -> Double { top + plotHeight - Double(bytes) / maxBytes * plotHeight }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        func f(_ v: Double) -> String { Text.format("%.1f", v) }
         func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            s.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         }
 
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
         <title>Memory over time: \(escape(profile.command.joined(separator: " ")))</title>
         <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="white"/>
-        <text x="\(f(left))" y="24" font-size="14">Memory over time — peak RSS \(String(format: "%.1f", Double(profile.peakResident) / mib)) MiB, peak traced \(String(format: "%.1f", Double(profile.peakTraced) / mib)) MiB</text>
+        <text x="\(f(left))" y="24" font-size="14">Memory over time — peak RSS \(Text.format("%.1f", Double(profile.peakResident) / mib)) MiB, peak traced \(Text.format("%.1f", Double(profile.peakTraced) / mib)) MiB</text>
 
         """
         let palette = ["#fdd49e", "#c6dbef", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9"]
@@ -35,16 +35,16 @@ public struct MemoryPlot {
         out += "<g id=\"calls\">\n"
         for call in profile.timeline.calls {
             let color = palette[(names.firstIndex(of: call.function) ?? 0) % palette.count]
-            out += "<rect class=\"call\" data-function=\"\(escape(call.function))\" x=\"\(f(x(call.start)))\" y=\"\(f(top))\" width=\"\(f(max(1, x(call.end) - x(call.start))))\" height=\"\(f(plotHeight))\" fill=\"\(color)\" fill-opacity=\"0.6\"><title>\(escape(call.function)) \(String(format: "%.3f", call.start))–\(String(format: "%.3f", call.end)) s</title></rect>\n"
+            out += "<rect class=\"call\" data-function=\"\(escape(call.function))\" x=\"\(f(x(call.start)))\" y=\"\(f(top))\" width=\"\(f(max(1, x(call.end) - x(call.start))))\" height=\"\(f(plotHeight))\" fill=\"\(color)\" fill-opacity=\"0.6\"><title>\(escape(call.function)) \(Text.format("%.3f", call.start))–\(Text.format("%.3f", call.end)) s</title></rect>\n"
         }
         out += "</g>\n"
         // Axes, with gridlines at round MiB values.
         out += "<g id=\"axes\" stroke=\"#444\">\n<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\"/>\n<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\"/>\n</g>\n"
         for tick in 0...5 {
             let bytes = Int64(Double(tick) / 5 * maxBytes)
-            out += "<text x=\"\(f(left - 8))\" y=\"\(f(y(bytes) + 4))\" text-anchor=\"end\">\(String(format: "%.1f", Double(bytes) / mib))</text>\n"
+            out += "<text x=\"\(f(left - 8))\" y=\"\(f(y(bytes) + 4))\" text-anchor=\"end\">\(Text.format("%.1f", Double(bytes) / mib))</text>\n"
             let t = Double(tick) / 5 * maxTime
-            out += "<text x=\"\(f(x(t)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(String(format: "%.2f", t))</text>\n"
+            out += "<text x=\"\(f(x(t)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(Text.format("%.2f", t))</text>\n"
         }
         out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 15))\" text-anchor=\"middle\">time (s)</text>\n"
         out += "<text transform=\"translate(18 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">memory (MiB)</text>\n"

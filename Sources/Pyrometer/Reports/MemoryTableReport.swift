@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Renders a `MemoryProfile`: memory_profiler's table for each file of chosen
 /// functions (`Line # / Mem usage / Increment / Occurrences / Line Contents`, and
@@ -28,7 +28,7 @@ public struct MemoryTableReport {
     }
 
     func amount(_ bytes: Int64) -> String {
-        unit == .bytes ? "\(bytes) B" : String(format: "%.3f %@", Double(bytes) / unit.scale, unit.rawValue)
+        unit == .bytes ? "\(bytes) B" : Text.format("%.3f", Double(bytes) / unit.scale) + " " + unit.rawValue
     }
 
     public func render(_ profile: MemoryProfile) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Saving results as versioned JSON (`-o FILE.json`) and reading them back
 /// (`pyrometer view FILE.json`). Every file starts with its `ResultHeader`; the
@@ -18,7 +18,7 @@ public enum ResultFile {
         do {
             try data.write(to: URL(fileURLWithPath: path))
         } catch {
-            throw PyrometerError("cannot write '\(path)': \(error.localizedDescription)")
+            throw PyrometerError("cannot write '\(path)': \(error)")
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Renders a `TimeitResult`. One statement: `python -m timeit`'s line, then the
 /// median and mean ± standard deviation. Several: a table, fastest first, with each
@@ -39,20 +39,20 @@ public struct TimeitTextReport {
                 // Text columns are left-aligned, numbers right-aligned.
                 return column == 1 || column == 6 ? text + padding : padding + text
             }
-            out += cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+            out += cells.joined(separator: "  ").trimmed + "\n"
         }
         return out
     }
 
     func comparison(_ timing: StatementTiming, isFastest: Bool) -> String {
         if isFastest { return "fastest" }
-        let ratio = String(format: "%.2fx slower", timing.relative)
+        let ratio = Text.format("%.2fx slower", timing.relative)
         guard let pValue = timing.pValue else { return ratio + " (untested: one repeat)" }
-        return timing.significant == true ? ratio : ratio + String(format: " (not significant, p=%.2f)", pValue)
+        return timing.significant == true ? ratio : ratio + Text.format(" (not significant, p=%.2f)", pValue)
     }
 
     func display(_ code: String, limit: Int = 50) -> String {
-        let flat = code.replacingOccurrences(of: "\n", with: " ⏎ ")
+        let flat = code.replacing("\n", with: " ⏎ ")
         return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Source lines of the files a report shows.
 enum SourceText {
@@ -20,7 +20,7 @@ enum SourceText {
         if all.last == "" { all.removeLast() }
         guard first <= all.count else { return [] }
         var block = Array(all[(first - 1)..<min(last, all.count)])
-        while let tail = block.last, tail.trimmingCharacters(in: .whitespaces).isEmpty { block.removeLast() }
+        while let tail = block.last, tail.trimmed.isEmpty { block.removeLast() }
         return block
     }
 }

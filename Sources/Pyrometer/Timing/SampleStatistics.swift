@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Summary statistics of a sample of timings (seconds per loop, one per repeat).
 public struct SampleStatistics: Codable, Equatable, Sendable {

@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// Why timing could not be done: a statement or the setup does not compile
 /// (`which` names it), or the code raised while running.

@@ -132,7 +132,7 @@ public enum TimeFormat {
     /// Three significant digits, without an exponent for large values in a fixed unit.
     public static func format(_ seconds: Double, unit: (name: String, scale: Double)) -> String {
         let value = seconds / unit.scale
-        return "\(String(format: value >= 1000 ? "%.0f" : "%.3g", value)) \(unit.name)"
+        return "\(Text.format(value >= 1000 ? "%.0f" : "%.3g", value)) \(unit.name)"
     }
 
     public static func auto(_ seconds: Double) -> String { format(seconds, unit: unit(for: seconds)) }

@@ -1,5 +1,5 @@
 import CPython
-import Foundation
+import FoundationEssentials
 
 /// `pyrometer timeit` outside any program: starts the embedded interpreter, times,
 /// and shuts it down. Code runs in a fresh `__main__`-like namespace with the working
