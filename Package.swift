@@ -98,15 +98,19 @@ let package = Package(
             ])]
         ),
         .target(name: "Pyrometer", dependencies: ["CPython"], swiftSettings: swiftPythonSettings),
-        .executableTarget(
-            name: "pyrometer",
-            dependencies: [
-                "Pyrometer", "PythonEmbedding",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+        // The commands: parsing and wiring, shared by the executable and the
+        // extension module (the wheel's console script runs them in-process).
+        .target(
+            name: "PyrometerCLI",
+            dependencies: ["Pyrometer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftPythonSettings
         ),
-        .target(name: "PyrometerModule", dependencies: ["Pyrometer", "CPython"], swiftSettings: swiftPythonSettings),
+        .executableTarget(
+            name: "pyrometer",
+            dependencies: ["PyrometerCLI", "PythonEmbedding"],
+            swiftSettings: swiftPythonSettings
+        ),
+        .target(name: "PyrometerModule", dependencies: ["Pyrometer", "PyrometerCLI", "CPython"], swiftSettings: swiftPythonSettings),
         .testTarget(
             name: "PyrometerTests",
             dependencies: ["Pyrometer", "CPython", "PythonEmbedding"],

@@ -1,2 +1,2 @@
 import CPython
-public enum PyrometerVersion { public static let string = "0.1.0" }
+public enum PyrometerVersion { public static let string = "0.2.0" }

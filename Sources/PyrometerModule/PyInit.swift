@@ -12,5 +12,6 @@ public func PyInit__pyrometer() -> UnsafeMutablePointer<PyObject>? {
         return nil
     }
     NativeModule.contributeAllTools()
+    NativeModule.contribute(CommandLineMethod.methods)
     return NativeModule.initFunction()
 }

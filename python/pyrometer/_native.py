@@ -1,9 +1,10 @@
 """Finds pyrometer's native engine, `_pyrometer`.
 
-Under the `pyrometer` command it is built into the interpreter. In plain Python it
-is the extension module lib_pyrometer.so that `swift build` makes: named by
-$PYROMETER_NATIVE, or found in this source tree's build folder for the running
-Python (.build-3.X, then .build), release before debug.
+Under the embedding `pyrometer` executable it is built into the interpreter.
+Installed from the wheel it is the extension module `_pyrometer` beside this
+package. In the source tree it is the lib_pyrometer.so that `swift build` makes:
+named by $PYROMETER_NATIVE (which wins over an installed one), or found in the
+build folder for the running Python (.build-3.X, then .build), release before debug.
 """
 import importlib.machinery
 import importlib.util
@@ -30,6 +31,12 @@ def load():
     if "_pyrometer" in sys.builtin_module_names:
         import _pyrometer
         return _pyrometer
+    if not os.environ.get("PYROMETER_NATIVE"):
+        try:  # installed from the wheel, beside this package
+            import _pyrometer
+            return _pyrometer
+        except ImportError:
+            pass
     for path in _candidates():
         if not path.is_file():
             continue

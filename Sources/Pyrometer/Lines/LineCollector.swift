@@ -220,8 +220,7 @@ enum LineCollector {
 
     /// A timed frame starts or resumes.
     @inline(__always)
-    static func enter(owner: UnsafeMutableRawPointer, code: Int32) {
-        let thread = currentThread()
+    static func enter(owner: UnsafeMutableRawPointer, code: Int32, thread: UnsafeMutablePointer<ThreadFrames> = currentThread()) {
         if thread.pointee.depth == thread.pointee.capacity { grow(thread) }
         let slots = thread.pointee.collector.pointee.codes[Int(code)]
         (thread.pointee.records + thread.pointee.depth).initialize(to: FrameRecord(
@@ -248,8 +247,7 @@ enum LineCollector {
     /// A new line begins in the frame `owner`: the line before it is charged.
     /// Returns false when `owner` is not the running timed frame of this thread.
     @inline(__always) @discardableResult
-    static func line(owner: UnsafeMutableRawPointer, line: Int32) -> Bool {
-        let thread = currentThread()
+    static func line(owner: UnsafeMutableRawPointer, line: Int32, thread: UnsafeMutablePointer<ThreadFrames> = currentThread()) -> Bool {
         let depth = thread.pointee.depth
         guard depth > 0 else { return false }
         let record = thread.pointee.records + (depth - 1)
@@ -268,8 +266,7 @@ enum LineCollector {
     /// The frame `owner` returns, yields or unwinds: its last line is charged and its
     /// record popped, so time while a generator is suspended is charged to no line.
     @inline(__always)
-    static func leave(owner: UnsafeMutableRawPointer) {
-        let thread = currentThread()
+    static func leave(owner: UnsafeMutableRawPointer, thread: UnsafeMutablePointer<ThreadFrames> = currentThread()) {
         let depth = thread.pointee.depth
         guard depth > 0 else { return }
         let record = thread.pointee.records + (depth - 1)
@@ -286,8 +283,7 @@ enum LineCollector {
     /// The running timed line of this thread starts its time again (after a
     /// chained tracer ran, so that its time is charged to no line).
     @inline(__always)
-    static func restartLineClock() {
-        let thread = currentThread()
+    static func restartLineClock(_ thread: UnsafeMutablePointer<ThreadFrames>) {
         guard thread.pointee.depth > 0, !thread.pointee.collector.pointee.memoryMode else { return }
         thread.pointee.records[thread.pointee.depth - 1].start = pyro_ticks()
     }

@@ -92,11 +92,11 @@ final class TraceFunctionHook: LineHook {
         switch what {
         case PyTrace_LINE:
             let line = pyro_trace_frame_lineno(owner)
-            if !LineCollector.line(owner: owner, line: line) { strayLine(owner, line: line) }
+            if !LineCollector.line(owner: owner, line: line, thread: thread) { strayLine(owner, line: line) }
         case PyTrace_CALL:
-            call(owner, silence: chained == nil)
+            call(owner, silence: chained == nil, thread: thread)
         case PyTrace_RETURN:
-            LineCollector.leave(owner: owner)
+            LineCollector.leave(owner: owner, thread: thread)
         default:
             break
         }
@@ -117,7 +117,7 @@ final class TraceFunctionHook: LineHook {
             PyEval_SetTrace(trace, nil)
             return status
         }
-        LineCollector.restartLineClock()
+        LineCollector.restartLineClock(thread)
         return 0
     }
 
@@ -129,9 +129,10 @@ final class TraceFunctionHook: LineHook {
     /// A frame starts: timed, it is entered; untimed, its line events are switched
     /// off unless a chained tracer may want them.
     @inline(__always)
-    static func call(_ frame: UnsafeMutableRawPointer, silence: Bool) {
+    static func call(_ frame: UnsafeMutableRawPointer, silence: Bool,
+                     thread: UnsafeMutablePointer<ThreadFrames> = LineCollector.currentThread()) {
         if let index = LineCollector.timedIndex(code(of: frame)) {
-            LineCollector.enter(owner: frame, code: index)
+            LineCollector.enter(owner: frame, code: index, thread: thread)
         } else if silence {
             pyro_trace_frame_silence_lines(frame)
         }

@@ -38,6 +38,7 @@ public enum NativeModule {
     public static func contributeAllTools() {
         for tool in ToolRegistry.tools { contribute(tool.nativeMethods) }
         contribute(SessionNativeMethods.methods)
+        contribute(ProgramRunner.nativeMethods)
     }
 
     /// The module's init function (`PyInit__pyrometer`), for the inittab of an

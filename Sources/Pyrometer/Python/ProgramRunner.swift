@@ -34,15 +34,18 @@ public enum ProgramRunner {
         onEnd: @escaping (Session.Result, ProcessRole) -> Void
     ) throws -> Int32 {
         try checkBeforeStart(program)
-        NativeModule.contribute([
-            NativeMethod("_finish", .noArguments(finishCallback), doc: "Called at exit: hands the program's results to the tool."),
-            NativeMethod("_forked", .noArguments(forkCallback), doc: "Called in a forked child: it is silent, or reports on its own."),
-        ])
-        try Interpreter.start(argv: program.argv) { config in
-            switch program.kind {
-            case .script: return PyConfig_SetBytesString(config, &config.pointee.run_filename, program.target)
-            case .module: return PyConfig_SetBytesString(config, &config.pointee.run_module, program.target)
-            case .command: return PyConfig_SetBytesString(config, &config.pointee.run_command, program.target + "\n")
+        // Inside a running interpreter (the wheel's console script), the program
+        // runs in it; else an embedded one is started for it.
+        let inProcess = Py_IsInitialized() != 0
+        if inProcess {
+            try InProcessProgram.prepare(program)
+        } else {
+            try Interpreter.start(argv: program.argv) { config in
+                switch program.kind {
+                case .script: return PyConfig_SetBytesString(config, &config.pointee.run_filename, program.target)
+                case .module: return PyConfig_SetBytesString(config, &config.pointee.run_module, program.target)
+                case .command: return PyConfig_SetBytesString(config, &config.pointee.run_command, program.target + "\n")
+                }
             }
         }
         var failure: PyrometerError?
@@ -76,10 +79,18 @@ public enum ProgramRunner {
         if let failure {
             ending = nil
             afterFork = nil
-            Py_Finalize()
+            if !inProcess { Py_Finalize() }
             throw failure
         }
-        return Py_RunMain()
+        return inProcess ? InProcessProgram.run(program) : Py_RunMain()
+    }
+
+    /// Native functions the driver hands to Python (atexit, os.register_at_fork).
+    static var nativeMethods: [NativeMethod] {
+        [
+            NativeMethod("_finish", .noArguments(finishCallback), doc: "Called at exit: hands the program's results to the tool."),
+            NativeMethod("_forked", .noArguments(forkCallback), doc: "Called in a forked child: it is silent, or reports on its own."),
+        ]
     }
 
     private static let finishCallback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in

@@ -14,8 +14,10 @@ public enum TimingRun {
     /// The result, or a failure: the code does not compile (a message), or it raised
     /// (its traceback has been printed to stderr, as Python prints it).
     public static func inEmbeddedInterpreter(_ options: TimeitOptions) throws -> Result<TimeitResult, Failure> {
-        try Interpreter.start(argv: [""])
-        defer { Py_Finalize() }
+        // Inside a running interpreter (the wheel's console script) it is used as it is.
+        let embedded = Py_IsInitialized() == 0
+        if embedded { try Interpreter.start(argv: [""]) }
+        defer { if embedded { Py_Finalize() } }
         if let path = PySys_GetObject("path") {
             _ = try? PyRef(borrowed: path).callMethod("insert", PyRef.int(0), PyRef.string(FileManager.default.currentDirectoryPath))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Pyrometer
 
 struct LeaksCommand: ParsableCommand {
@@ -97,10 +98,10 @@ struct LeaksCommand: ParsableCommand {
             }
         if let error = session.setupError {
             Terminal.error(error.message)
-            Foundation.exit(error.exitCode)
+            Glibc.exit(error.exitCode)
         }
-        if outcome.status != 0 || outcome.failure != nil { Foundation.exit(MeasuredRun.exitStatus(outcome)) }
-        if !judged && call != nil { Foundation.exit(1) }
-        Foundation.exit(failOnLeak && leaked ? 1 : 0)
+        if outcome.status != 0 || outcome.failure != nil { Glibc.exit(MeasuredRun.exitStatus(outcome)) }
+        if !judged && call != nil { Glibc.exit(1) }
+        Glibc.exit(failOnLeak && leaked ? 1 : 0)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Pyrometer
 
 struct TimeitCommand: ParsableCommand {
@@ -59,7 +60,7 @@ struct TimeitCommand: ParsableCommand {
         case .success(let value): result = value
         case .failure(let failure):
             if let message = failure.message { Terminal.error(message) }
-            Foundation.exit(failure.exitCode)
+            Glibc.exit(failure.exitCode)
         }
         if json {
             Terminal.output(String(decoding: try ResultFile.encode(result), as: UTF8.self) + "\n")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Pyrometer
 
 /// What the commands that run a program share: the session measures the program;
@@ -67,7 +68,7 @@ struct MeasuredRun {
             } catch let error as PyrometerError {
                 failure = failure ?? error
             } catch {
-                failure = failure ?? PyrometerError("cannot write the report: \(error.localizedDescription)")
+                failure = failure ?? PyrometerError("cannot write the report: \(error)")
             }
             if let failure { Terminal.error(failure.message) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Pyrometer
 
 struct MemoryCommand: ParsableCommand {
@@ -59,12 +60,12 @@ struct MemoryCommand: ParsableCommand {
                     do {
                         try Data(MemoryPlot().svg(profile).utf8).write(to: URL(fileURLWithPath: plotPath))
                     } catch {
-                        failure = PyrometerError("cannot write '\(plotPath)': \(error.localizedDescription)")
+                        failure = PyrometerError("cannot write '\(plotPath)': \(error)")
                     }
                 }
                 if let unmatched = session.unmatchedOptions.first { failure = PyrometerError("\(unmatched) matched no function") }
                 return table.render(profile)
             }
-        Foundation.exit(MeasuredRun.exitStatus(outcome))
+        Glibc.exit(MeasuredRun.exitStatus(outcome))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Pyrometer
 
 struct LinesCommand: ParsableCommand {
@@ -45,6 +46,6 @@ struct LinesCommand: ParsableCommand {
                 }
                 return table.render(profile)
             }
-        Foundation.exit(MeasuredRun.exitStatus(outcome))
+        Glibc.exit(MeasuredRun.exitStatus(outcome))
     }
 }
