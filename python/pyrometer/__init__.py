@@ -2,7 +2,8 @@
 
 Under ``pyrometer lines`` the native engine times the functions marked with
 :func:`profile`. In a program run by plain Python, ``profile`` leaves functions
-unchanged, so decorated code runs either way.
+unchanged (unless ``LINE_PROFILE=1``: then they are timed and printed at exit),
+so decorated code runs either way. ``LineProfiler`` is line_profiler's.
 
 objgraph's functions (``show_most_common_types``, ``show_growth``,
 ``show_backrefs``...) are here too, over a complete census of the heap:
@@ -12,19 +13,17 @@ objgraph's functions (``show_most_common_types``, ``show_growth``,
 from . import _census, _native
 from ._census import *  # noqa: F401,F403 (objgraph's functions)
 from ._line_profiler import LineProfiler, LineStats
+from ._memory import MemoryProfiler, memory_usage
 from ._timing import TimeitResult, timeit
 
-__all__ = ["profile", "timeit", "TimeitResult", "LineProfiler", "LineStats"] + _census.__all__
+__all__ = ["profile", "timeit", "TimeitResult", "LineProfiler", "LineStats", "MemoryProfiler",
+           "memory_usage"] + _census.__all__
 
-_engine = _native.load()
+from ._explicit_profile import profile  # noqa: E402 (line_profiler's explicit profile)
 
-
-def profile(func=None):
-    """Mark ``func`` (a function, method, property or class) for line timing under
-    ``pyrometer lines``; elsewhere it is returned unchanged."""
-    if _engine is not None:
-        return _engine.profile(func)
-    return func
+# The engine is loaded now, not at the first census: loading it makes objects
+# (the extension's module and its definitions) that a census would count as new.
+_native.load()
 
 
 def load_ipython_extension(ipython):

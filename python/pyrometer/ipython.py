@@ -11,11 +11,11 @@
 ``%unload_ext pyrometer`` removes them.
 """
 import io
-import json
 import os
 
-from . import _native
+from . import _memory, _native
 from ._line_profiler import LineProfiler
+from ._memory import MemoryProfiler
 from ._session import Session
 
 MIB = 2.0 ** 20
@@ -25,37 +25,11 @@ _CELL_MAGICS = ("lprun", "memit", "ptimeit")
 
 
 def _resident_bytes():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return _memory._resident(os.getpid()) or 0
 
 
 def _children_resident_bytes():
-    """RSS of this process's children (and theirs), from /proc."""
-    total = 0
-    pending = [os.getpid()]
-    while pending:
-        pid = pending.pop()
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as children:
-                kids = [int(kid) for kid in children.read().split()]
-        except OSError:
-            continue
-        for kid in kids:
-            try:
-                with open(f"/proc/{kid}/statm") as statm:
-                    total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            except OSError:
-                pass
-            pending.append(kid)
-    return total
-
-
-def _source(filename, first_line):
-    """A function's source lines from linecache (IPython keeps its cells there)."""
-    import inspect
-    import linecache
-    lines = linecache.getlines(filename)[first_line - 1:]
-    return [line.rstrip("\n") for line in inspect.getblock(lines)] if lines else []
+    return sum(_memory._resident(child) or 0 for child in _memory._children(os.getpid()))
 
 
 class MemitResult:
@@ -149,18 +123,12 @@ def _make_magics_class():
                 raise UsageError("%mprun needs at least one -f function")
             if not statement.strip():
                 raise UsageError("%mprun needs a statement to run: %mprun -f func statement")
-            session = Session("memory")
-            for expression in options["f"]:
-                session.add(self._evaluate(expression))
-            with session:
+            profiler = MemoryProfiler(*(self._evaluate(expression) for expression in options["f"]))
+            with profiler:
                 self._run(statement)
-            result = session.result()
-            for function in result["functions"]:
-                if not any(line.strip() for line in function["source"]):
-                    function["source"] = _source(function["file"], function["firstLine"])
-            text = _native.load().render(json.dumps(result), "MiB")
-            # memory_profiler's %mprun prints the table alone.
-            text = text.split("\nPeak traced memory:", 1)[0] + "\n"
+            stream = io.StringIO()
+            profiler.print_stats(stream=stream)
+            text = stream.getvalue()
             if "c" in options:
                 text += "Children's RSS now: %.3f MiB\n" % (_children_resident_bytes() / MIB)
             print(text, end="")

@@ -63,7 +63,7 @@ final class ChosenFunctions {
         do {
             if context.program != nil {
                 // kernprof's convenience: `@profile` works without an import.
-                try PyRef.importModule("builtins").setAttribute("profile", NativeModule.module().attribute("profile"))
+                try PyRef.importModule("builtins").setAttribute("profile", ChosenFunctions.builtinProfile())
             }
             if !codes.selection.rules.isEmpty || !codes.entries.isEmpty {
                 try installHook()
@@ -77,6 +77,15 @@ final class ChosenFunctions {
             stop()
             throw error
         }
+    }
+
+    /// What kernprof's and memory_profiler's builtins accept (`@profile(precision=4)`,
+    /// `with profile:`...), from the Python package; the native decorator alone
+    /// when the package cannot be imported.
+    static func builtinProfile() throws -> PyRef {
+        if let object = try? PyRef.importModule("pyrometer._builtin_profile").attribute("profile") { return object }
+        PyErr_Clear()
+        return try NativeModule.module().attribute("profile")
     }
 
     private func installHook() throws {
