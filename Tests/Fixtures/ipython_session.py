@@ -1,7 +1,7 @@
 """Drives a real IPython InteractiveShell through pyrometer's magics and prints
 what each printed, as JSON: {"lprun": text, "lprun_cell": text, "mprun": text,
 "memit": text, "memit_cell": text, "ptimeit": text, "ptimeit_cell": text,
-"error": text, "after_unload": {...}}.
+"error": text, "show_backrefs": kind and first bytes, "after_unload": {...}}.
 
 Known answers: primes(1000) runs its while line 500 times and its body 499 times;
 big() allocates 10 MiB then 5 MiB and frees the 5 MiB; %memit of a 50 MiB
@@ -49,6 +49,8 @@ printed = {
     "ptimeit_cell": captured(lambda: ip.run_cell_magic("ptimeit", "-n 100 -r 3", "sum(range(10))\nsum(range(1000))")),
     "error": captured(lambda: ip.run_cell("%lprun -f no_such_function primes(10)")),
 }
+ip.run_cell("import pyrometer; drawn = pyrometer.show_backrefs([primes], max_depth=2)")
+printed["show_backrefs"] = type(ip.user_ns["drawn"]).__name__ + " " + ip.user_ns["drawn"].data[:8].hex()
 ip.run_line_magic("unload_ext", "pyrometer")
 after = {name: name in ip.magics_manager.magics["line"] for name in ("lprun", "mprun", "memit", "ptimeit")}
 after["trace"] = repr(sys.gettrace())

@@ -71,6 +71,12 @@ def test_errors_are_one_line(printed):
     assert lines == ["UsageError: could not find 'no_such_function': NameError: name 'no_such_function' is not defined"]
 
 
+def test_show_backrefs_draws_inline(printed):
+    """In IPython, show_backrefs without a filename returns the picture (a PNG
+    Image that Jupyter shows inline), as objgraph does there."""
+    assert printed["show_backrefs"] == "Image 89504e470d0a1a0a"
+
+
 def test_unload_leaves_nothing(printed):
     """%unload_ext pyrometer removes every magic; no trace function or
     sys.monitoring tool of pyrometer's is left."""

@@ -429,6 +429,12 @@ def _draw(objs, neighbours, backwards, max_depth, extra_ignore, filter, too_many
     return graph
 
 
+def _ipython():
+    """The running IPython shell, if any (without importing IPython)."""
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module is not None and hasattr(module, "get_ipython") else None
+
+
 def _present(graph, filename, output):
     """Writes the drawing where objgraph would and says what it did."""
     engine = _engine()
@@ -438,11 +444,16 @@ def _present(graph, filename, output):
     if output:
         output.write(engine.render_graph(text, None))
         return
+    inline = not filename and _ipython() is not None
     if not filename:
         fd, dot_path = tempfile.mkstemp(prefix="objgraph-", suffix=".dot")
         os.close(fd)
         filename = dot_path[:-4] + ".png"
     dot_path, image, note = engine.render_graph(text, filename)
+    if inline and image:
+        # In IPython and Jupyter, as objgraph does: the picture, shown inline.
+        from IPython.display import Image
+        return Image(filename=image)
     print("Graph written to %s (%d nodes)" % (dot_path, len(graph["nodes"])))
     if image:
         print("Image generated as %s" % image)
@@ -457,7 +468,7 @@ def show_backrefs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, 
     Graphviz's ``dot``; ``output`` is a file object to write DOT to."""
     graph = _draw(objs, _referrers_function(), True, max_depth, extra_ignore, filter, too_many, highlight, extra_info,
                   refcounts, shortnames, is_proper_module, extra_node_attrs)
-    _present(graph, filename, output)
+    return _present(graph, filename, output)
 
 
 def show_refs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, highlight=None, filename=None,
@@ -466,7 +477,7 @@ def show_refs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, high
     gc.collect()
     graph = _draw(objs, _engine().referents, False, max_depth, extra_ignore, filter, too_many, highlight,
                   extra_info, refcounts, shortnames, None, extra_node_attrs)
-    _present(graph, filename, output)
+    return _present(graph, filename, output)
 
 
 def show_chain(*chains, **kw):
@@ -478,9 +489,8 @@ def show_chain(*chains, **kw):
     kw["max_depth"] = max(len(chain) for chain in chains) - 1
     kw["filter"] = lambda o: id(o) in members
     if backrefs:
-        show_backrefs([chain[-1] for chain in chains], **kw)
-    else:
-        show_refs([chain[0] for chain in chains], **kw)
+        return show_backrefs([chain[-1] for chain in chains], **kw)
+    return show_refs([chain[0] for chain in chains], **kw)
 
 
 # ---- paths, for leak reports -------------------------------------------------------
