@@ -54,3 +54,31 @@ def test_print_stats_and_dump_stats(tmp_path):
     viewed = run(["view", out])
     assert viewed.returncode == 0, viewed.stderr
     assert "Function: work at line 3" in viewed.stdout
+
+
+def test_explicit_profile_is_free_when_off_and_prints_when_on(tmp_path):
+    """`from pyrometer import profile`: without LINE_PROFILE the function comes back
+    unchanged and nothing is printed; with LINE_PROFILE=1 its table (exact hits)
+    is printed at exit, as line_profiler's explicit profile does."""
+    script = tmp_path / "explicit.py"
+    script.write_text(
+        "from pyrometer import profile\n"
+        "def plain(n):\n"
+        "    return n\n"
+        "marked = profile(plain)\n"
+        "@profile\n"
+        "def work(n):\n"
+        "    total = 0\n"
+        "    for i in range(n):\n"
+        "        total += i\n"
+        "    return total\n"
+        "print(work(20), marked is plain)\n")
+    off = run_python(script)
+    assert off.returncode == 0, off.stderr
+    assert off.stdout == "190 True\n"
+    on = run_python(script, env={"LINE_PROFILE": "1"})
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.startswith("190 False\nTimer unit: 1e-06 s\n")
+    rows = {line.split()[0]: line.split()[1] for line in on.stdout.splitlines()
+            if line.strip()[:1].isdigit() and len(line.split()) > 2}
+    assert rows["8"] == "21" and rows["9"] == "20"
