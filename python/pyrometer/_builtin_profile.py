@@ -10,14 +10,14 @@ builtins: it accepts what kernprof's and memory_profiler's builtins accept.
     profile.disable_by_count()
 """
 from . import _native
+from ._by_count import ByCount
 
 
-class BuiltinProfile:
+class BuiltinProfile(ByCount):
     """Marks functions for the running session of the engine."""
 
     def __init__(self):
         self._engine = _native.load()
-        self.enable_count = 0
 
     def __call__(self, func=None, *, precision=None, stream=None, **_options):
         if func is None:
@@ -25,27 +25,6 @@ class BuiltinProfile:
         if self._engine is not None:
             return self._engine.profile(func)
         return func
-
-    def enable_by_count(self):
-        self.enable_count += 1
-
-    def disable_by_count(self):
-        if self.enable_count > 0:
-            self.enable_count -= 1
-
-    def enable(self):
-        self.enable_by_count()
-
-    def disable(self):
-        self.disable_by_count()
-
-    def __enter__(self):
-        self.enable_by_count()
-        return self
-
-    def __exit__(self, *exc):
-        self.disable_by_count()
-        return False
 
     def add_function(self, func):
         self(func)

@@ -18,6 +18,7 @@ import sys
 import types
 
 from . import _native
+from ._by_count import ByCount
 from ._session import Session
 
 TIMER_UNIT = 1e-9  # the engine's results are in nanoseconds
@@ -98,7 +99,7 @@ class _Hub:
             cls.session.stop()
 
 
-class LineProfiler:
+class LineProfiler(ByCount):
     """Times every line of the functions it is given, while it is enabled."""
 
     def __init__(self, *functions):
@@ -107,7 +108,6 @@ class LineProfiler:
         self._totals = {}      # key -> {line: [hits, time]}
         self._records = {}     # key -> the engine's function record (file, source...)
         self._baseline = None  # the hub's counts when this profiler was enabled
-        self.enable_count = 0
         for function in functions:
             self.add_function(function)
 
@@ -166,27 +166,6 @@ class LineProfiler:
         self._baseline = None
         _Hub.disable(self)
 
-    def enable_by_count(self):
-        """Enables the profiler on the first of nested calls."""
-        if self.enable_count == 0:
-            self.enable()
-        self.enable_count += 1
-
-    def disable_by_count(self):
-        """Disables it when the outermost of nested calls ends."""
-        if self.enable_count > 0:
-            self.enable_count -= 1
-            if self.enable_count == 0:
-                self.disable()
-
-    def __enter__(self):
-        self.enable_by_count()
-        return self
-
-    def __exit__(self, *exc):
-        self.disable_by_count()
-        return False
-
     def _collect(self):
         """Adds what was counted since the baseline, and moves the baseline on."""
         counts, records = _Hub.counts()
@@ -224,14 +203,7 @@ class LineProfiler:
         if inspect.isgeneratorfunction(func):
             return self._wrap_generator(func)
 
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            self.enable_by_count()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                self.disable_by_count()
-        return wrapper
+        return self.wrap_function(func)
 
     def _wrap_generator(self, func):
         @functools.wraps(func)
@@ -279,19 +251,9 @@ class LineProfiler:
 
     # -- running code under it
 
-    def runcall(self, func, *args, **kwargs):
-        self.enable_by_count()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            self.disable_by_count()
-
     def runctx(self, cmd, globals, locals):
-        self.enable_by_count()
-        try:
+        with self:
             exec(cmd, globals, locals)
-        finally:
-            self.disable_by_count()
         return self
 
     def run(self, cmd):

@@ -11,6 +11,7 @@ import os
 import sys
 
 from . import _native
+from ._by_count import ByCount
 from ._session import Session
 
 MIB = 2.0 ** 20
@@ -135,7 +136,7 @@ def memory_usage(proc=-1, interval=0.1, timeout=None, timestamps=False, include_
     return (usage, result) if retval else usage
 
 
-class MemoryProfiler:
+class MemoryProfiler(ByCount):
     """Memory line by line from Python (memory_profiler's table):
 
         profiler = MemoryProfiler(build)
@@ -148,7 +149,6 @@ class MemoryProfiler:
         self.functions = []
         for function in functions:
             self.add_function(function)
-        self.enable_count = 0
 
     def add_function(self, func):
         self._session.add(func)
@@ -161,44 +161,9 @@ class MemoryProfiler:
     def disable(self):
         self._session.stop()
 
-    def enable_by_count(self):
-        if self.enable_count == 0:
-            self.enable()
-        self.enable_count += 1
-
-    def disable_by_count(self):
-        if self.enable_count > 0:
-            self.enable_count -= 1
-            if self.enable_count == 0:
-                self.disable()
-
-    def __enter__(self):
-        self.enable_by_count()
-        return self
-
-    def __exit__(self, *exc):
-        self.disable_by_count()
-        return False
-
     def __call__(self, func):
-        import functools
         self.add_function(func)
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            self.enable_by_count()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                self.disable_by_count()
-        return wrapper
-
-    def runcall(self, func, *args, **kwargs):
-        self.enable_by_count()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            self.disable_by_count()
+        return self.wrap_function(func)
 
     def get_stats(self):
         """pyrometer's memory result (what ``pyrometer memory -o`` writes), as a dict."""
