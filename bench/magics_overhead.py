@@ -1,7 +1,9 @@
 """%lprun (IPython extension) next to `pyrometer lines` on the same function, in
 one run: the primes workload alone, under `pyrometer lines` (@profile), and under
 `%lprun -f primes` in a real InteractiveShell with the same engine (release
-lib_pyrometer.so next to the binary). Ratios are against the program alone."""
+lib_pyrometer.so next to the binary), and the same calls in the shell without
+the magic. Ratios are against the program alone; the magic's own cost is
+%lprun / "IPython alone", to set beside pyrometer lines / alone."""
 import os
 import sys
 from pathlib import Path
@@ -21,6 +23,7 @@ def main():
         "primes (line-dense)": {
             "alone": [sys.executable, programs / "primes_bench.py"],
             "pyrometer lines": [args.pyrometer, "lines", programs / "primes_bench.py"],
+            "IPython alone": [sys.executable, programs / "primes_lprun.py", "--plain"],
             "%lprun": [sys.executable, programs / "primes_lprun.py"],
         },
     }
