@@ -24,6 +24,11 @@ static inline void pyro_set_runtime_error(const char *message) { PyErr_SetString
 static inline void pyro_set_import_error(const char *message) { PyErr_SetString(PyExc_ImportError, message); }
 static inline void pyro_set_value_error(const char *message) { PyErr_SetString(PyExc_ValueError, message); }
 static inline void pyro_set_type_error(const char *message) { PyErr_SetString(PyExc_TypeError, message); }
+// Raises SystemExit(code), as sys.exit(code) would.
+static inline void pyro_set_system_exit(long code) {
+    PyObject *value = PyLong_FromLong(code);
+    if (value) { PyErr_SetObject(PyExc_SystemExit, value); Py_DECREF(value); }
+}
 // Type checks are macros.
 static inline int pyro_is_code(PyObject *o) { return PyCode_Check(o); }
 static inline int pyro_is_function(PyObject *o) { return PyFunction_Check(o); }

@@ -68,6 +68,13 @@ public enum ProgramRunner {
             // are torn down; registered first, it runs after the program's own.
             try PyRef.importModule("atexit").attribute("register").call(module.attribute("_finish"))
             try PyRef.importModule("os").attribute("register_at_fork").call(keywords: ["after_in_child": module.attribute("_forked")])
+            // SIGTERM and SIGHUP (timeout, a cancelled CI job, docker stop, a closed
+            // terminal) end the program as Ctrl-C does: the report is written.
+            let signals = try PyRef.importModule("signal")
+            previousHandlers = try ["SIGTERM", "SIGHUP"].map { name in
+                let number = try signals.attribute(name)
+                return (number, try signals.attribute("signal").call(number, module.attribute("_terminate")))
+            }
         } catch let error as PythonError {
             // Turned into text here: the exception must be released before Py_Finalize.
             failure = PyrometerError("cannot start the program: \(error)")
@@ -85,12 +92,27 @@ public enum ProgramRunner {
         return inProcess ? InProcessProgram.run(program) : Py_RunMain()
     }
 
-    /// Native functions the driver hands to Python (atexit, os.register_at_fork).
+    /// Native functions the driver hands to Python (atexit, os.register_at_fork,
+    /// signal handlers).
     static var nativeMethods: [NativeMethod] {
         [
             NativeMethod("_finish", .noArguments(finishCallback), doc: "Called at exit: hands the program's results to the tool."),
             NativeMethod("_forked", .noArguments(forkCallback), doc: "Called in a forked child: it is silent, or reports on its own."),
+            NativeMethod("_terminate", .fastCall(terminateCallback),
+                         doc: "SIGTERM/SIGHUP handler: ends the program with status 128+signal (the report is written); a second signal exits at once."),
         ]
+    }
+
+    nonisolated(unsafe) private static var terminating = false
+
+    /// The first signal raises SystemExit(128 + signal) in the program, which ends it
+    /// through the usual exit path (the report, -o); a second one exits at once.
+    private static let terminateCallback: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        let number = count >= 1 ? args.flatMap { $0[0] }.map { pyro_small_long($0) } ?? 15 : 15
+        if ProgramRunner.terminating { _exit(Int32(128 + number)) }
+        ProgramRunner.terminating = true
+        pyro_set_system_exit(128 + number)
+        return nil
     }
 
     private static let finishCallback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
@@ -109,9 +131,20 @@ public enum ProgramRunner {
     }
 
     private static let forkCallback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
-        if ProgramRunner.followFork { ProgramRunner.afterFork?() }
+        if ProgramRunner.followFork {
+            ProgramRunner.afterFork?()
+        } else if let signals = try? PyRef.importModule("signal") {
+            // A silent child (a multiprocessing worker) dies of SIGTERM as it would
+            // without pyrometer.
+            for (number, handler) in ProgramRunner.previousHandlers {
+                _ = try? signals.attribute("signal").call(number, handler)
+            }
+        }
         return NativeModule.returnNone()
     }
+
+    /// The SIGTERM and SIGHUP handlers the program had before pyrometer's.
+    nonisolated(unsafe) private static var previousHandlers: [(PyRef, PyRef)] = []
 
     /// Python's buffered sys.stdout/sys.stderr go out before anything the tool prints.
     public static func flushPythonStreams() {
