@@ -178,6 +178,4 @@ class MemoryProfiler(ByCount):
 
     def print_stats(self, stream=None, unit="MiB"):
         """memory_profiler's table for each function (to ``stream``, default stdout)."""
-        text = _native.load().render(json.dumps(self.get_stats()), unit)
-        text = text.split("\nPeak traced memory:", 1)[0] + "\n"
-        (stream or sys.stdout).write(text)
+        (stream or sys.stdout).write(_native.load().render(json.dumps(self.get_stats()), unit, False, False, None, True))

@@ -18,7 +18,7 @@ enum SessionNativeMethods {
             NativeMethod("session_stop", .oneArgument(stop), doc: "session_stop(session): stop measuring and restore the interpreter"),
             NativeMethod("session_result", .oneArgument(result), doc: "session_result(session) -> JSON text of what was measured (as -o writes it)"),
             NativeMethod("session_running", .oneArgument(running), doc: "session_running(session) -> whether it measures now"),
-            NativeMethod("render", .fastCall(render), doc: "render(json, unit=None, skip_zero=False, peak=False, top=None) -> the text `pyrometer view` prints for a result"),
+            NativeMethod("render", .fastCall(render), doc: "render(json, unit=None, skip_zero=False, peak=False, top=None, tables_only=False) -> the text `pyrometer view` prints for a result"),
         ]
     }
 
@@ -116,7 +116,8 @@ enum SessionNativeMethods {
             }
             let unit = argument(1).map { $0.stringValue ?? $0.description }
             let options = ViewOptions(unit: unit, skipZero: argument(2).map { PyObject_IsTrue($0.pointer) == 1 } ?? false,
-                                      peak: argument(3).map { PyObject_IsTrue($0.pointer) == 1 } ?? false, top: argument(4)?.intValue)
+                                      peak: argument(3).map { PyObject_IsTrue($0.pointer) == 1 } ?? false, top: argument(4)?.intValue,
+                                      tablesOnly: argument(5).map { PyObject_IsTrue($0.pointer) == 1 } ?? false)
             let data = Data(text.utf8)
             guard let header = try? JSONDecoder().decode(ResultHeader.self, from: data),
                   let tool = ToolRegistry.tool(forFormat: header.format) else {

@@ -7,12 +7,15 @@ public struct ViewOptions: Sendable {
     public var skipZero = false
     public var peak = false
     public var top: Int?
+    /// Tables only, without a tool's whole-program summary.
+    public var tablesOnly = false
 
-    public init(unit: String? = nil, skipZero: Bool = false, peak: Bool = false, top: Int? = nil) {
+    public init(unit: String? = nil, skipZero: Bool = false, peak: Bool = false, top: Int? = nil, tablesOnly: Bool = false) {
         self.unit = unit
         self.skipZero = skipZero
         self.peak = peak
         self.top = top
+        self.tablesOnly = tablesOnly
     }
 }
 

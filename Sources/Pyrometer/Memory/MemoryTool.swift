@@ -11,6 +11,7 @@ extension Tool {
             guard let unit = MemoryTableReport.Unit(rawValue: options.unit ?? "MiB") else {
                 throw PyrometerError("-u/--unit must be one of B, KiB, MiB, GiB for a memory result")
             }
-            return MemoryTableReport(unit: unit, showPeak: options.peak, top: options.top ?? 0).render(profile)
+            return MemoryTableReport(unit: unit, showPeak: options.peak, top: options.top ?? 0,
+                                     showSummary: !options.tablesOnly).render(profile)
         })
 }

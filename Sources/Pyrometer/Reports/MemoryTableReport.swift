@@ -20,11 +20,15 @@ public struct MemoryTableReport {
     public var showPeak: Bool
     /// How many lines of each top list to print; 0 prints none.
     public var top: Int
+    /// Whether the whole-program summary follows the tables (memory_profiler's
+    /// `%mprun` and `show_results` print the tables alone).
+    public var showSummary: Bool
 
-    public init(unit: Unit = .mib, showPeak: Bool = false, top: Int = 0) {
+    public init(unit: Unit = .mib, showPeak: Bool = false, top: Int = 0, showSummary: Bool = true) {
         self.unit = unit
         self.showPeak = showPeak
         self.top = top
+        self.showSummary = showSummary
     }
 
     func amount(_ bytes: Int64) -> String {
@@ -37,7 +41,7 @@ public struct MemoryTableReport {
         for file in files.keys.sorted() {
             out += renderFile(file, files[file]!.sorted { $0.firstLine < $1.firstLine })
         }
-        out += renderSummary(profile)
+        if showSummary { out += renderSummary(profile) }
         for note in profile.notes ?? [] { out += "Note: \(note)\n" }
         return out
     }
