@@ -106,3 +106,13 @@ uint64_t pyro_resident_bytes(void) {
     if (sscanf(buffer, "%llu %llu", &size, &resident) != 2) { return 0; }
     return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
 }
+
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+int pyro_is_kernel_filesystem(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) { return 0; }
+    return info.f_type == PROC_SUPER_MAGIC || info.f_type == SYSFS_MAGIC || info.f_type == DEBUGFS_MAGIC
+        || info.f_type == CGROUP_SUPER_MAGIC || info.f_type == CGROUP2_SUPER_MAGIC;
+}

@@ -22,11 +22,7 @@ struct LinesCommand: ParsableCommand {
     @Flag(name: [.customShort("z"), .customLong("skip-zero")], help: "Leave out functions that never ran.")
     var skipZero = false
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
-    var output: String?
-
-    @Flag(name: .customLong("follow-fork"), help: "A forked child reports too, to files named after its pid (by default children are silent).")
-    var followFork = false
+    @OptionGroup var results: ResultOptions
 
     func validate() throws {
         try target.validate(command: "lines", help: self)
@@ -36,7 +32,7 @@ struct LinesCommand: ParsableCommand {
     func run() throws {
         let table = LineTableReport(outputUnit: unit, skipZero: skipZero)
         let session = LineSession(selection: target.selection)
-        let outcome = try MeasuredRun(tool: "lines", output: output, followFork: followFork)
+        let outcome = try MeasuredRun(tool: "lines", options: results)
             .run(target.spec, session: session) { profile, destination, failure in
                 if profile.functions.isEmpty, !destination.isChild {
                     Terminal.note("no function was timed: mark functions with @profile or choose them with -f/--module")

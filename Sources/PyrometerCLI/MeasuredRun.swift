@@ -13,12 +13,19 @@ struct MeasuredRun {
     /// `-o FILE.json`, made absolute against the directory pyrometer started in.
     let output: String?
     let followFork: Bool
+    /// `-i SECONDS`: the `-o` file is rewritten with the results so far.
+    let outputInterval: Double?
     let startDirectory = FileManager.default.currentDirectoryPath
 
-    init(tool: String, output: String?, followFork: Bool) {
+    init(tool: String, output: String?, followFork: Bool, outputInterval: Double? = nil) {
         self.tool = tool
         self.followFork = followFork
+        self.outputInterval = outputInterval
         self.output = output.map(Paths.absoluteAtStart)
+    }
+
+    init(tool: String, options: ResultOptions) {
+        self.init(tool: tool, output: options.output, followFork: options.followFork, outputInterval: options.outputInterval)
     }
 
     /// Where a report goes: stdout and `-o` for the parent; for a followed child,
@@ -52,7 +59,21 @@ struct MeasuredRun {
     ) throws -> (status: Int32, failure: PyrometerError?) {
         if let output { try Paths.checkWritable(output) }
         var failure: PyrometerError?
-        let status = try ProgramRunner.run(program, session: session, followFork: followFork) { result, role in
+        let snapshots = outputInterval.flatMap { interval in
+            output.map { path in
+                (interval: interval, handle: { (result: Session.Result) in
+                    do {
+                        try ResultFile.write(result, to: path)
+                    } catch let error as PyrometerError {
+                        Terminal.error(error.message)
+                    } catch {
+                        Terminal.error("cannot write '\(path)': \(error)")
+                    }
+                })
+            }
+        }
+        let status = try ProgramRunner.run(program, session: session, followFork: followFork,
+                                           snapshots: snapshots) { result, role in
             let destination = destination(for: role)
             guard let text = report(result, destination, &failure) else {
                 if let failure { Terminal.error(failure.message) }

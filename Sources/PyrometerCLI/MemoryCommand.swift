@@ -30,11 +30,7 @@ struct MemoryCommand: ParsableCommand {
     @Option(name: .customLong("plot"), help: ArgumentHelp("Draw memory over time (RSS and traced bytes) as an SVG chart.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
-    var output: String?
-
-    @Flag(name: .customLong("follow-fork"), help: "A forked child reports too, to files named after its pid (by default children are silent).")
-    var followFork = false
+    @OptionGroup var results: ResultOptions
 
     func validate() throws {
         try target.validate(command: "memory", help: self)
@@ -48,10 +44,10 @@ struct MemoryCommand: ParsableCommand {
         let chosen = !target.functions.isEmpty || !target.modules.isEmpty
         let table = MemoryTableReport(unit: MemoryTableReport.Unit(rawValue: unit)!, showPeak: showPeak, top: top ?? 0)
         // Lines holding memory are found when they will be shown or saved.
-        let keepTop = top != nil || output != nil ? max(top ?? 0, 50) : 0
-        let session = MemorySession(selection: target.selection, keepTop: keepTop, keepTimeline: plot != nil || output != nil)
+        let keepTop = top != nil || results.output != nil ? max(top ?? 0, 50) : 0
+        let session = MemorySession(selection: target.selection, keepTop: keepTop, keepTimeline: plot != nil || results.output != nil)
         let topWanted = top != nil
-        let outcome = try MeasuredRun(tool: "memory", output: output, followFork: followFork)
+        let outcome = try MeasuredRun(tool: "memory", options: results)
             .run(target.spec, session: session) { profile, destination, failure in
                 if profile.functions.isEmpty, !topWanted, !chosen, !destination.isChild {
                     Terminal.note("no function was measured line by line: mark functions with @profile, choose them with -f/--module, or list the top lines with --top N")

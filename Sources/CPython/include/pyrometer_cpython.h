@@ -84,6 +84,9 @@ extern __thread void *pyro_thread_slot_storage __attribute__((tls_model("initial
 static inline void *pyro_thread_slot(void) { return pyro_thread_slot_storage; }
 // Sets this thread's records; `release` frees them when the thread ends.
 void pyro_set_thread_slot(void *value, void (*release)(void *));
+// Whether `path` is on a kernel interface (procfs, sysfs, debugfs, cgroupfs),
+// where files cannot be made or written as results.
+int pyro_is_kernel_filesystem(const char *path);
 
 // The collectors' state blocks, reachable from the hot path with one load (a
 // Swift global would be checked for lazy initialisation on every access).

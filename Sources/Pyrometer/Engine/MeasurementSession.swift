@@ -14,7 +14,8 @@ public protocol MeasurementSession: AnyObject {
     func start(_ context: SessionContext) throws
     /// Stops measuring and restores the interpreter, holding the GIL.
     func stop()
-    /// What was measured so far (called after `stop`, holding the GIL).
+    /// What was measured so far, holding the GIL: after `stop`, or while running
+    /// (`-i/--output-interval` takes one every interval).
     func result() throws -> Result
     /// Measures the code of `object` too (a function, method, class...): what
     /// `@profile` and `LineProfiler.add_function` do. Tools without per-function

@@ -20,7 +20,7 @@ public final class LineSession: MeasurementSession {
     }
 
     public func stop() {
-        clock.stop()
+        clock.calibrate()
         functions.stop()
     }
 
@@ -32,7 +32,9 @@ public final class LineSession: MeasurementSession {
         functions.forgetCounts()
     }
 
+    /// The counts so far: after `stop`, or while running (holding the GIL).
     public func result() -> LineProfile {
+        clock.calibrate()
         var timings: [FunctionTimings] = functions.entries.map { entry in
             FunctionTimings(name: entry.name, file: entry.file, firstLine: entry.firstLine,
                             lines: functions.slots(of: entry).map {

@@ -40,6 +40,11 @@ final class MemorySampler: @unchecked Sendable {
         thread.start()
     }
 
+    /// The series so far, while sampling goes on.
+    func samplesSoFar() -> [MemoryTimeline.Sample] {
+        lock.withLock { samples }
+    }
+
     /// Stops sampling (adding one last sample) and returns the series.
     func finish() -> [MemoryTimeline.Sample] {
         lock.withLock {

@@ -143,7 +143,7 @@ public final class MemorySession: MeasurementSession {
             functions: measured,
             topAtEnd: SiteSymbols.top(atEnd, keep: keepTop), topAtPeak: SiteSymbols.top(atPeak, keep: keepTop),
             peakStack: stack,
-            timeline: MemoryTimeline(samples: samples, calls: calls()),
+            timeline: MemoryTimeline(samples: samples + (sampler?.samplesSoFar() ?? []), calls: calls()),
             notes: notes.isEmpty ? nil : notes)
     }
 

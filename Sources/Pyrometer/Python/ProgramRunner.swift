@@ -26,11 +26,15 @@ public enum ProgramRunner {
     nonisolated(unsafe) private static var followFork = false
 
     /// Runs `program` measured by `session` and returns its exit status. `onEnd`
-    /// receives the result while the interpreter is still alive. Throws
-    /// `PyrometerError` for problems found before the program starts (missing
-    /// script, syntax error, a session that cannot start).
+    /// receives the result while the interpreter is still alive. With
+    /// `snapshots`, `handle` receives what was measured so far every `interval`
+    /// seconds while the program runs, on an engine thread without the GIL
+    /// (`-i/--output-interval`). Throws `PyrometerError` for problems found
+    /// before the program starts (missing script, syntax error, a session that
+    /// cannot start).
     public static func run<Session: MeasurementSession>(
         _ program: ProgramSpec, session: Session, followFork: Bool = false,
+        snapshots: (interval: Double, handle: (Session.Result) -> Void)? = nil,
         onEnd: @escaping (Session.Result, ProcessRole) -> Void
     ) throws -> Int32 {
         try checkBeforeStart(program)
@@ -49,12 +53,20 @@ public enum ProgramRunner {
             }
         }
         var failure: PyrometerError?
+        var periodic: PeriodicSnapshots?
         do {
             try checkSyntax(program)
             self.parentPID = getpid()
             self.followFork = followFork
             try session.start(SessionContext(program: program))
+            periodic = snapshots.map { snapshots in
+                PeriodicSnapshots(every: snapshots.interval) {
+                    let result = withGIL { try? session.result() }
+                    if let result { snapshots.handle(result) }
+                }
+            }
             ending = { role in
+                periodic?.stop()
                 session.stop()
                 do {
                     onEnd(try session.result(), role)
@@ -75,6 +87,7 @@ public enum ProgramRunner {
                 let number = try signals.attribute(name)
                 return (number, try signals.attribute("signal").call(number, module.attribute("_terminate")))
             }
+            periodic?.start()
         } catch let error as PythonError {
             // Turned into text here: the exception must be released before Py_Finalize.
             failure = PyrometerError("cannot start the program: \(error)")

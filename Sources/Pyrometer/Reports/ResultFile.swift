@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Saving results as versioned JSON (`-o FILE.json`) and reading them back
 /// (`pyrometer view FILE.json`). Every file starts with its `ResultHeader`; the
@@ -14,12 +15,18 @@ public enum ResultFile {
         try write(encode(value), to: path)
     }
 
+    /// Writes `data` to `path`. A regular file is replaced whole (written beside
+    /// it, then renamed over it), so a reader never sees half a file, even while
+    /// `-i` rewrites it during the run.
     public static func write(_ data: Data, to path: String) throws {
-        do {
-            try data.write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw PyrometerError("cannot write '\(path)': \(error)")
+        if Paths.isDirectory(path) == nil || Paths.isRegularFile(path) {
+            let partial = "\(path).partial-\(getpid())"
+            if (try? Paths.write(data, to: partial)) != nil {
+                if rename(partial, path) == 0 { return }
+                unlink(partial)
+            }
         }
+        try Paths.write(data, to: path)
     }
 
     /// The tool that wrote the file at `path`, with the file's contents.

@@ -1,3 +1,4 @@
+import CPython
 import FoundationEssentials
 import Glibc
 
@@ -61,29 +62,62 @@ public enum Paths {
         return (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Whether `path` is a regular file (not a directory, device, fifo...).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// `path` made absolute against the working directory now (before the
     /// program runs and perhaps changes it).
     public static func absoluteAtStart(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
-    /// Throws a one-line error unless `path` can be created or overwritten, so a
-    /// bad `-o` is refused before the program runs rather than after.
-    public static func checkWritable(_ path: String) throws {
-        let manager = FileManager.default
-        if let isDirectory = isDirectory(path) {
-            if isDirectory || !manager.isWritableFile(atPath: path) {
-                throw PyrometerError("cannot write '\(path)': \(isDirectory ? "it is a directory" : "permission denied")")
+    /// Writes `bytes` to `path` (created or truncated); a failure is one line
+    /// naming the path and the system's reason.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(path) }
+        defer { close(descriptor) }
+        let written = Array(bytes).withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += count
             }
-            return
+            return true
         }
+        guard written else { throw failure(path) }
+    }
+
+    /// `cannot write 'PATH': <strerror(errno)>`.
+    private static func failure(_ path: String) -> PyrometerError {
+        PyrometerError("cannot write '\(path)': \(String(cString: strerror(errno)).lowercased())")
+    }
+
+    /// Throws a one-line error unless `path` can be created or overwritten, so a
+    /// bad `-o` is refused before the program runs rather than after. The file is
+    /// opened for writing (and removed again if it was not there): permissions
+    /// alone do not tell, e.g. root may "write" in /proc, where nothing can be made.
+    public static func checkWritable(_ path: String) throws {
+        if isDirectory(path) == true { throw PyrometerError("cannot write '\(path)': it is a directory") }
         let parent = Paths.folder(of: path)
         let folder = parent.isEmpty ? "." : parent
         guard isDirectory(folder) == true else {
             throw PyrometerError("cannot write '\(path)': no such directory '\(folder)'")
         }
-        guard manager.isWritableFile(atPath: folder) else {
-            throw PyrometerError("cannot write '\(path)': directory '\(folder)' is not writable")
+        if pyro_is_kernel_filesystem(folder) != 0 {
+            throw PyrometerError("cannot write '\(path)': '\(folder)' is a kernel interface, not a place for files")
         }
+        let existed = isDirectory(path) != nil
+        let descriptor = open(path, existed ? O_WRONLY | O_NONBLOCK : O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard descriptor >= 0 else { throw failure(path) }
+        close(descriptor)
+        if !existed { unlink(path) }
     }
 }

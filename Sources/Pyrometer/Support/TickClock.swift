@@ -1,7 +1,8 @@
 import CPython
 
 /// Converts the hot path's ticks to nanoseconds, calibrated against
-/// CLOCK_MONOTONIC from the first start to the last stop.
+/// CLOCK_MONOTONIC from the first start to the last calibration (at each stop,
+/// and for a result taken while running).
 struct TickClock {
     private var startTicks: UInt64 = 0
     private var startNanoseconds: UInt64 = 0
@@ -13,7 +14,7 @@ struct TickClock {
         startTicks = pyro_ticks()
     }
 
-    mutating func stop() {
+    mutating func calibrate() {
         let ticks = pyro_ticks() &- startTicks
         let nanoseconds = pyro_monotonic_ns() &- startNanoseconds
         nanosecondsPerTick = ticks > 0 && nanoseconds > 0 ? Double(nanoseconds) / Double(ticks) : 1
