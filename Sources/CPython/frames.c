@@ -124,10 +124,20 @@ int pyro_current_location(PyObject **code, int *offset) {
     return 0;
 }
 
-int pyro_current_stack(PyObject **codes, int *offsets, int capacity) {
+int pyro_current_stack(PyObject **codes, int *offsets, int capacity, int *cut) {
     int count = 0;
-    for (_PyInterpreterFrame *frame = innermost_frame(); frame != NULL && count < capacity; frame = frame->previous) {
-        if (frame_location(frame, &codes[count], &offsets[count])) { count++; }
+    *cut = 0;
+    for (_PyInterpreterFrame *frame = innermost_frame(); frame != NULL; frame = frame->previous) {
+        PyObject *code;
+        int offset;
+        if (!frame_location(frame, &code, &offset)) { continue; }
+        if (count == capacity) {
+            *cut = 1;
+            break;
+        }
+        codes[count] = code;
+        offsets[count] = offset;
+        count++;
     }
     return count;
 }

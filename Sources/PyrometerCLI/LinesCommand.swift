@@ -32,6 +32,7 @@ struct LinesCommand: ParsableCommand {
     func run() throws {
         let table = LineTableReport(outputUnit: unit, skipZero: skipZero)
         let session = LineSession(selection: target.selection)
+        if unit != 1e-6 { session.outputUnit = unit }
         let outcome = try MeasuredRun(tool: "lines", options: results)
             .run(target.spec, session: session) { profile, destination, failure in
                 if profile.functions.isEmpty, !destination.isChild {

@@ -46,6 +46,7 @@ struct MemoryCommand: ParsableCommand {
         // Lines holding memory are found when they will be shown or saved.
         let keepTop = top != nil || results.output != nil ? max(top ?? 0, 50) : 0
         let session = MemorySession(selection: target.selection, keepTop: keepTop, keepTimeline: plot != nil || results.output != nil)
+        if unit != "MiB" { session.unit = unit }
         let topWanted = top != nil
         let outcome = try MeasuredRun(tool: "memory", options: results)
             .run(target.spec, session: session) { profile, destination, failure in

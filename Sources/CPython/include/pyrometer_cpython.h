@@ -162,7 +162,8 @@ int pyro_thread_holds_gil(void);
 // no allocation, safe inside an allocator hook.
 int pyro_current_location(PyObject **code, int *offset);
 // The same for up to `capacity` frames, innermost first; returns how many.
-int pyro_current_stack(PyObject **codes, int *offsets, int capacity);
+// `*cut` is set when more frames were left out (outermost ones).
+int pyro_current_stack(PyObject **codes, int *offsets, int capacity, int *cut);
 // Visits the objects held by the live frames of every thread (their locals,
 // cells, function, globals, builtins and f_locals), for frames owned by a thread
 // (generator frames are visited through their generator).

@@ -18,6 +18,9 @@ public struct LineProfile: ToolResult, Equatable {
     /// What the report should say about how lines were timed (another tool took
     /// the trace function over); absent when there is nothing to say.
     public var notes: [String]? = nil
+    /// The unit of the Time columns the user chose with `-u` (seconds), which
+    /// `pyrometer view` keeps; absent for the default (1e-6).
+    public var outputUnit: Double? = nil
 }
 
 /// One timed function (one code object).

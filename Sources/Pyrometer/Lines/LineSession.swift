@@ -11,6 +11,9 @@ public final class LineSession: MeasurementSession {
         self.functions = ChosenFunctions(selection: selection, memoryMode: false)
     }
 
+    /// The `-u` the user chose, saved with the result (nil: the default).
+    public var outputUnit: Double?
+
     /// `-f`/`--module` options that selected no function, known after `stop`.
     public var unmatchedOptions: [String] { functions.unmatchedOptions }
 
@@ -44,6 +47,6 @@ public final class LineSession: MeasurementSession {
         }
         timings.sort { ($0.file, $0.firstLine, $0.name) < ($1.file, $1.firstLine, $1.name) }
         return LineProfile(timerUnit: 1e-9, python: PythonVersion.current, command: functions.context.commandLine, functions: timings,
-                           notes: functions.notes.isEmpty ? nil : functions.notes)
+                           notes: functions.notes.isEmpty ? nil : functions.notes, outputUnit: outputUnit)
     }
 }

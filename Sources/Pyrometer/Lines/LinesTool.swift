@@ -12,7 +12,7 @@ extension Tool {
                     throw PyrometerError("-u/--unit must be a positive number of seconds for a lines result")
                 }
                 return value
-            } ?? 1e-6
+            } ?? profile.outputUnit ?? 1e-6
             return LineTableReport(outputUnit: seconds, skipZero: options.skipZero).render(profile)
         })
 }

@@ -68,6 +68,8 @@ struct MemoryState {
     var peakStackCodes: UnsafeMutablePointer<PyPointer?>
     var peakStackOffsets: UnsafeMutablePointer<Int32>
     var peakStackDepth = 0
+    /// Whether the peak stack had more (outer) frames than it keeps.
+    var peakStackCut = false
     /// Code objects of earlier peak stacks, released only outside the hooks: a
     /// release may free memory, which would re-enter them.
     var retired: UnsafeMutablePointer<PyPointer?>
@@ -93,7 +95,7 @@ struct CallEvent {
 /// The allocator-side collector: wraps CPython's raw, mem and object allocators
 /// (and numpy's data allocator) and keeps, per live block, its size and site.
 enum MemoryCollector {
-    static let peakStackCapacity = 64
+    static let peakStackCapacity = MemoryProfile.peakStackLimit
     static let callEventCapacity = 1 << 18
     /// Site 0: no Python frame (native code, threads without the GIL). Site 1:
     /// allocations made once the site table is full.
@@ -296,7 +298,8 @@ enum MemoryCollector {
     /// grows by 1% (at least 64 KiB), so the copies stay few. The stack is the
     /// running thread's when it made the allocation, else none.
     @inline(never)
-    static func snapshotPeak(_ s: UnsafeMutablePointer<MemoryState>, withStack: Bool) {        s.pointee.snapshotPeak = s.pointee.current
+    static func snapshotPeak(_ s: UnsafeMutablePointer<MemoryState>, withStack: Bool) {
+        s.pointee.snapshotPeak = s.pointee.current
         let count = s.pointee.siteCount
         if count > s.pointee.snapshotCapacity {
             var capacity = s.pointee.snapshotCapacity
@@ -319,7 +322,9 @@ enum MemoryCollector {
             s.pointee.retired[s.pointee.retiredCount] = s.pointee.peakStackCodes[index]
             s.pointee.retiredCount += 1
         }
-        let depth = withStack ? Int(pyro_current_stack(s.pointee.peakStackCodes, s.pointee.peakStackOffsets, Int32(peakStackCapacity))) : 0
+        var cut: Int32 = 0
+        let depth = withStack ? Int(pyro_current_stack(s.pointee.peakStackCodes, s.pointee.peakStackOffsets, Int32(peakStackCapacity), &cut)) : 0
+        s.pointee.peakStackCut = cut != 0
         for index in 0..<depth { s.pointee.peakStackCodes[index].map { Py_IncRef($0) } }
         s.pointee.peakStackDepth = depth
     }
@@ -384,6 +389,7 @@ enum MemoryCollector {
         s.pointee.siteIndex.update(repeating: 0, count: s.pointee.siteIndexCapacity)
         for index in 0..<s.pointee.peakStackDepth { s.pointee.peakStackCodes[index].map { Py_DecRef($0) } }
         s.pointee.peakStackDepth = 0
+        s.pointee.peakStackCut = false
         s.pointee.snapshotSites = 0
         s.pointee.snapshotPeak = 0
         s.pointee.current = 0

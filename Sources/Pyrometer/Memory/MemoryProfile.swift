@@ -3,6 +3,8 @@
 public struct MemoryProfile: ToolResult, Equatable {
     public static let format = "pyrometer.memory"
     public static let currentVersion = 1
+    /// The most frames of the peak stack kept (the innermost).
+    public static let peakStackLimit = 64
 
     public var python: String
     public var command: [String]
@@ -19,11 +21,17 @@ public struct MemoryProfile: ToolResult, Equatable {
     public var topAtPeak: [LineHolding]
     /// The Python stack (innermost first) when the peak was recorded.
     public var peakStack: [StackFrame]
+    /// Whether outer frames of the peak stack were left out (it keeps the
+    /// innermost `MemoryProfile.peakStackLimit`); absent when it is whole.
+    public var peakStackCut: Bool? = nil
     /// Memory over time, for --plot.
     public var timeline: MemoryTimeline
     /// What the report should say about how it was measured (a full site table,
     /// untraced events); absent when there is nothing to say.
     public var notes: [String]? = nil
+    /// The unit the user chose with `-u` (B, KiB, MiB, GiB), which `pyrometer
+    /// view` keeps; absent for the default (MiB).
+    public var unit: String? = nil
 }
 
 public struct FunctionMemory: Codable, Equatable, Sendable {

@@ -27,6 +27,9 @@ public final class MemorySession: MeasurementSession {
 
     public var unmatchedOptions: [String] { functions.unmatchedOptions }
 
+    /// The `-u` the user chose, saved with the result (nil: the default).
+    public var unit: String?
+
     static var nativeMethods: [NativeMethod] {
         [NativeMethod("_memory_audit", .fastCall(audit), doc: "Audit hook of pyrometer memory: hooks numpy's allocator once numpy is imported.")]
     }
@@ -136,15 +139,20 @@ public final class MemorySession: MeasurementSession {
         if memory.pointee.deferredDropped > 0 {
             notes.append("\(memory.pointee.deferredDropped) allocations and frees made without the GIL were not traced (their queue was full)")
         }
+        // The kernel's high-water mark lags its own counters, and a line's reading
+        // is estimated between reads: the peak is at least every reading shown.
+        let timeline = samples + (sampler?.samplesSoFar() ?? [])
+        let readings = measured.flatMap { $0.lines.map(\.resident) } + timeline.map(\.resident)
+        let peakResident = max(Int64(usage.ru_maxrss) * 1024, readings.max() ?? 0)
         return MemoryProfile(
             python: PythonVersion.current, command: functions.context.commandLine,
-            peakTraced: memory.pointee.peak, peakResident: Int64(usage.ru_maxrss) * 1024,
+            peakTraced: memory.pointee.peak, peakResident: peakResident,
             finalTraced: memory.pointee.current, allocations: memory.pointee.allocations,
             functions: measured,
             topAtEnd: SiteSymbols.top(atEnd, keep: keepTop), topAtPeak: SiteSymbols.top(atPeak, keep: keepTop),
-            peakStack: stack,
-            timeline: MemoryTimeline(samples: samples + (sampler?.samplesSoFar() ?? []), calls: calls()),
-            notes: notes.isEmpty ? nil : notes)
+            peakStack: stack, peakStackCut: memory.pointee.peakStackCut ? true : nil,
+            timeline: MemoryTimeline(samples: timeline, calls: calls()),
+            notes: notes.isEmpty ? nil : notes, unit: unit)
     }
 
     /// Outermost calls of each chosen function, from the recorded calls and returns.

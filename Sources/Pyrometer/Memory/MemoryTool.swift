@@ -8,7 +8,7 @@ extension Tool {
                           keepTop: options.int("top") ?? 50, keepTimeline: false)
         },
         render: { profile, options in
-            guard let unit = MemoryTableReport.Unit(rawValue: options.unit ?? "MiB") else {
+            guard let unit = MemoryTableReport.Unit(rawValue: options.unit ?? profile.unit ?? "MiB") else {
                 throw PyrometerError("-u/--unit must be one of B, KiB, MiB, GiB for a memory result")
             }
             return MemoryTableReport(unit: unit, showPeak: options.peak, top: options.top ?? 0,

@@ -56,6 +56,7 @@ public enum ProgramRunner {
         var periodic: PeriodicSnapshots?
         do {
             try checkSyntax(program)
+            try setOriginalArguments(program)
             self.parentPID = getpid()
             self.followFork = followFork
             try session.start(SessionContext(program: program))
@@ -185,6 +186,14 @@ public enum ProgramRunner {
         case .command:
             break
         }
+    }
+
+    /// sys.orig_argv as `python` would have it: the interpreter (sys.executable),
+    /// then the program as typed after it, not pyrometer's own command line.
+    private static func setOriginalArguments(_ program: ProgramSpec) throws {
+        let sys = try PyRef.importModule("sys")
+        let executable = try sys.attribute("executable")
+        try sys.setAttribute("orig_argv", PyRef.list([executable] + program.commandLine.map { try PyRef.string($0) }))
     }
 
     /// A syntax error is reported in one line before anything runs.

@@ -75,7 +75,9 @@ public struct MemoryTableReport {
         var out = "Peak traced memory: \(amount(profile.peakTraced)); peak RSS: \(amount(profile.peakResident)); "
             + "still traced at exit: \(amount(profile.finalTraced)); \(profile.allocations) allocations traced\n"
         if !profile.peakStack.isEmpty {
-            out += "Peak reached in (most recent call last):\n"
+            out += profile.peakStackCut == true
+                ? "Peak reached in (most recent call last; outer frames cut, the innermost \(profile.peakStack.count) kept):\n"
+                : "Peak reached in (most recent call last):\n"
             for frame in profile.peakStack.reversed() {
                 out += "  File \"\(frame.file)\", line \(frame.line), in \(frame.function)\n"
             }
