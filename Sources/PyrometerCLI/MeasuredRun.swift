@@ -13,6 +13,8 @@ struct MeasuredRun {
     /// `-o FILE.json`, made absolute against the directory pyrometer started in.
     let output: String?
     let followFork: Bool
+    /// Whether the parent's report goes to stdout (`-qq` keeps only the files).
+    var printReport = true
     let startDirectory = FileManager.default.currentDirectoryPath
 
     init(tool: String, output: String?, followFork: Bool) {
@@ -61,7 +63,7 @@ struct MeasuredRun {
             do {
                 if let path = destination.textFile {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-                } else {
+                } else if printReport {
                     Terminal.output(text)
                 }
                 if let path = destination.resultFile { try ResultFile.write(result, to: path) }
