@@ -18,7 +18,7 @@ struct LinesCommand: ParsableCommand {
     @OptionGroup var target: ProgramOptions
 
     @Option(name: [.short, .long], parsing: .unconditional,
-            help: ArgumentHelp("Output unit of the Time columns, in seconds (default: 1e-6).", valueName: "seconds"))
+            help: ArgumentHelp("Output unit of the Time columns, in seconds: a positive number.", valueName: "seconds"))
     var unit: String = "1e-6"
 
     @Flag(name: [.customShort("z"), .customLong("skip-zero")], help: "Leave out functions that never ran.")

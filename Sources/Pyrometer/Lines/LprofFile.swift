@@ -11,8 +11,8 @@ import FoundationEssentials
 ///
 /// The pickle is written here, opcode by opcode (protocol 2, which every Python 3
 /// reads), without Python: the class is named `line_profiler._line_profiler.LineStats`,
-/// the class line_profiler has had under that name in 4.x and 5.x (5.x's
-/// `line_profiler.LineStats` derives from it and reads it).
+/// line_profiler's native stats class (5.x's `line_profiler.LineStats` derives
+/// from it, and its reader takes either).
 public enum LprofFile {
     public static func encode(_ profile: LineProfile) -> [UInt8] {
         var pickle = PickleWriter()
