@@ -57,7 +57,8 @@ struct ProgramArguments: ParsableArguments {
         // Everything after the first positional belongs to the program, so a help
         // flag given alone arrives here, and so does an option pyrometer does not know.
         if let first = program.first, ["-h", "--help", "-help"].contains(first) { throw CleanExit.helpRequest(help) }
-        if let first = program.first, first.hasPrefix("-"), first != "-", first != "--" {
+        // After -c the first argument is code, which may start with "-" (python -c "-1").
+        if let first = program.first, first.hasPrefix("-"), first != "-", first != "--", !runCommand {
             let option = first.split(separator: "=", maxSplits: 1).first.map(String.init) ?? first
             throw ValidationError("Unknown option '\(option)'")
         }

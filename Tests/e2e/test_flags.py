@@ -55,6 +55,12 @@ def test_unknown_option_of_timeit():
     assert "Unknown option '--bogus'" in one_error_line(proc)
 
 
+def test_code_may_start_with_a_dash(tmp_path):
+    proc = run(["lines", "-c", "-1 and print('ran')"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "ran"
+
+
 def test_double_dash_ends_pyrometers_options(tmp_path):
     script = tmp_path / "-dash.py"
     script.write_text("import sys\ndef f():\n    return 1\nf()\nprint(sys.argv)\n")
