@@ -17,9 +17,10 @@ struct LinesCommand: ParsableCommand {
 
     @OptionGroup var target: ProgramOptions
 
+    // Unconditional, so that "-u -1" is a negative unit, not a missing one.
     @Option(name: [.short, .long], parsing: .unconditional,
             help: ArgumentHelp("Output unit of the Time columns, in seconds: a positive number.", valueName: "seconds"))
-    var unit: String = "1e-6"
+    var unit: Double = 1e-6
 
     @Flag(name: [.customShort("z"), .customLong("skip-zero")], help: "Leave out functions that never ran.")
     var skipZero = false
@@ -46,13 +47,10 @@ struct LinesCommand: ParsableCommand {
     @Flag(name: .customLong("follow-fork"), help: "A forked child reports too, to files named after its pid (by default children are silent).")
     var followFork = false
 
-    /// The -u value, once validated.
-    var unitSeconds: Double { Double(unit) ?? 1e-6 }
-
     func validate() throws {
         try target.validate(command: "lines", help: self, quiet: quiet > 0)
-        guard let seconds = Double(unit), seconds > 0, seconds.isFinite else {
-            throw ValidationError("-u/--unit must be a positive number of seconds, such as 1e-3 (not '\(unit)')")
+        if !(unit > 0) || !unit.isFinite {
+            throw ValidationError("-u/--unit must be a positive number of seconds, such as 1e-3 (not \(unit))")
         }
         if let setup, setup.isEmpty { throw ValidationError("-s/--setup needs a file or code") }
     }
@@ -61,7 +59,7 @@ struct LinesCommand: ParsableCommand {
         let setupCode = try setup.map(SetupCode.parse)
         let lprofPath = lprof.map(Paths.absoluteAtStart)
         if let lprofPath { try Paths.checkWritable(lprofPath) }
-        let table = LineTableReport(outputUnit: unitSeconds, skipZero: skipZero, colors: rich && Self.terminalShowsColors())
+        let table = LineTableReport(outputUnit: unit, skipZero: skipZero, colors: rich && Self.terminalShowsColors())
         let session = LineSession(selection: target.selection, setup: setupCode)
         let notes = quiet == 0
         var measured = MeasuredRun(tool: "lines", output: output, followFork: followFork)

@@ -100,12 +100,22 @@ def test_program_options_that_are_not_pyrometers_get_no_note(tmp_path):
     assert not any("after the program" in n for n in notes(proc))
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1", "-1e-3", "abc", "1e-400", ""])
-def test_unit_must_be_positive_and_finite(tmp_path, value):
+@pytest.mark.parametrize("value, shown", [("nan", "nan"), ("inf", "inf"), ("-inf", "-inf"), ("0", "0.0"),
+                                          ("-1", "-1.0"), ("-1e-3", "-0.001"), ("1e-400", "0.0")])
+def test_unit_must_be_positive_and_finite(tmp_path, value, shown):
     script, ran = marker_program(tmp_path)
     proc = run(["lines", "-u", value, script])
     assert proc.returncode == 2
-    assert f"-u/--unit must be a positive number of seconds, such as 1e-3 (not '{value}')" in one_error_line(proc)
+    assert f"-u/--unit must be a positive number of seconds, such as 1e-3 (not {shown})" in one_error_line(proc)
+    assert not ran.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1e-3s"])
+def test_unit_must_be_a_number(tmp_path, value):
+    script, ran = marker_program(tmp_path)
+    proc = run(["lines", "-u", value, script])
+    assert proc.returncode == 2
+    assert f"The value '{value}' is invalid for '-u <seconds>'" in one_error_line(proc)
     assert not ran.exists()
 
 
