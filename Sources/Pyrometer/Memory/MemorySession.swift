@@ -136,7 +136,7 @@ public final class MemorySession: MeasurementSession {
         getrusage(RUSAGE_SELF, &usage)
         var notes = functions.notes
         if includeChildren {
-            notes.append("Mem usage includes the resident memory of child processes (--include-children); peak RSS is this process's own")
+            notes.append("Mem usage includes the resident memory of child processes (--include-children)")
         }
         if memory.pointee.overflowAllocations > 0 {
             notes.append("the allocation-site table is full (\(MemoryCollector.siteLimit) sites): \(memory.pointee.overflowAllocations) allocations at newer sites are listed as <site table full>")
