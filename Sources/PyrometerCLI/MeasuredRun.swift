@@ -15,6 +15,8 @@ struct MeasuredRun {
     let followFork: Bool
     /// `-i SECONDS`: the `-o` file is rewritten with the results so far.
     let outputInterval: Double?
+    /// Whether the parent's report goes to stdout (`-qq` keeps only the files).
+    var printReport = true
     let startDirectory = FileManager.default.currentDirectoryPath
 
     init(tool: String, output: String?, followFork: Bool, outputInterval: Double? = nil) {
@@ -82,7 +84,7 @@ struct MeasuredRun {
             do {
                 if let path = destination.textFile {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-                } else {
+                } else if printReport {
                     Terminal.output(text)
                 }
                 if let path = destination.resultFile { try ResultFile.write(result, to: path) }

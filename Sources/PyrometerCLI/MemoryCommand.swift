@@ -27,6 +27,13 @@ struct MemoryCommand: ParsableCommand {
     @Option(name: .customLong("top"), help: ArgumentHelp("List the N source lines (any file) holding the most memory at the end and at the peak.", valueName: "n"))
     var top: Int?
 
+    @Option(name: .customLong("precision"), parsing: .unconditional,
+            help: ArgumentHelp("Digits after the decimal point in the Mem usage, Increment and Peak columns (memory_profiler's --precision).", valueName: "n"))
+    var precision: Int = 3
+
+    @Flag(name: .customLong("include-children"), help: "Add the resident memory of child processes to the Mem usage column and the plot (as memory_profiler's include_children).")
+    var includeChildren = false
+
     @Option(name: .customLong("plot"), help: ArgumentHelp("Draw memory over time (RSS and traced bytes) as an SVG chart.", valueName: "file.svg"))
     var plot: String?
 
@@ -36,16 +43,25 @@ struct MemoryCommand: ParsableCommand {
         try target.validate(command: "memory", help: self)
         if MemoryTableReport.Unit(rawValue: unit) == nil { throw ValidationError("--unit must be one of B, KiB, MiB, GiB") }
         if let top, top <= 0 { throw ValidationError("--top must be a positive number of lines") }
+        if !MemoryTableReport.precisions.contains(precision) {
+            let range = MemoryTableReport.precisions
+            throw ValidationError("--precision must be a number of digits from \(range.lowerBound) to \(range.upperBound) (not \(precision))")
+        }
+        if let plot, Paths.pathExtension(plot).lowercased() != "svg" {
+            let found = Paths.pathExtension(plot)
+            throw ValidationError("--plot writes SVG: give a file ending in .svg (not \(found.isEmpty ? "'\(plot)'" : "'.\(found)'"))")
+        }
     }
 
     func run() throws {
         let plotPath = plot.map(Paths.absoluteAtStart)
         if let plotPath { try Paths.checkWritable(plotPath) }
         let chosen = !target.functions.isEmpty || !target.modules.isEmpty
-        let table = MemoryTableReport(unit: MemoryTableReport.Unit(rawValue: unit)!, showPeak: showPeak, top: top ?? 0)
+        let table = MemoryTableReport(unit: MemoryTableReport.Unit(rawValue: unit)!, showPeak: showPeak, top: top ?? 0, precision: precision)
         // Lines holding memory are found when they will be shown or saved.
         let keepTop = top != nil || results.output != nil ? max(top ?? 0, 50) : 0
-        let session = MemorySession(selection: target.selection, keepTop: keepTop, keepTimeline: plot != nil || results.output != nil)
+        let session = MemorySession(selection: target.selection, keepTop: keepTop, keepTimeline: plot != nil || results.output != nil,
+                                    includeChildren: includeChildren)
         if unit != "MiB" { session.unit = unit }
         let topWanted = top != nil
         let outcome = try MeasuredRun(tool: "memory", options: results)

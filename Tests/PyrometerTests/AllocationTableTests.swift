@@ -75,11 +75,21 @@ import Testing
 
     @Test func peakColumnUnitsAndTopLists() {
         let text = MemoryTableReport(unit: .kib, showPeak: true, top: 2).render(profile)
-        #expect(text.contains("Line #    Mem usage    Increment         Peak  Occurrences   Line Contents"))
-        #expect(text.contains("     3 138240.000 KiB 204800.000 KiB 102400.000 KiB           2"))
+        // The amount columns widen together for figures longer than 12 characters.
+        #expect(text.contains("Line #       Mem usage       Increment            Peak  Occurrences   Line Contents"))
+        #expect(text.contains("     3  138240.000 KiB  204800.000 KiB  102400.000 KiB           2"))
         #expect(text.contains("Top 2 lines by memory held at the end:\n          Size  Allocations  Line\n  1024.000 KiB            3  /tmp/demo.py:9 (<module>)\n"))
         #expect(text.contains("Top 2 lines by memory held at the peak:\n  (nothing held)\n"))
         #expect(MemoryTableReport(unit: .bytes).amount(1234) == "1234 B")
+    }
+
+    @Test func precisionSetsTheDigitsOfTheTable() {
+        let text = MemoryTableReport(precision: 1).render(profile)
+        #expect(text.contains("     3    135.0 MiB    200.0 MiB           2       a = bytearray(100 * 2**20)"))
+        // The summary keeps its three digits.
+        #expect(text.contains("Peak traced memory: 105.000 MiB;"))
+        let none = MemoryTableReport(precision: 0).render(profile)
+        #expect(none.contains("     4      135 MiB     -200 MiB           2       del a"))
     }
 
     @Test func plotHasBothSeriesAndCallBands() {

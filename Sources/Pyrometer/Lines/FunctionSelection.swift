@@ -3,7 +3,8 @@
 ///
 /// `-f` takes a qualified name: `Vector.dot` or `outer.<locals>.inner` names a
 /// function of the program's own code (the script's file and the files under its
-/// folder); `module:func` and `path/to/file.py:Class.method` name one elsewhere; a
+/// folder); `__main__:Class.method` one of the program run as `__main__`;
+/// `module:func` and `path/to/file.py:Class.method` name one elsewhere; a
 /// dotted `package.module.func` is tried both ways. `--module` takes a module name
 /// or a path and selects every function and method defined in that file.
 public struct FunctionSelection: Codable, Equatable, Sendable {
@@ -25,7 +26,16 @@ public struct FunctionSelection: Codable, Equatable, Sendable {
             if let colon = spec.lastIndex(of: ":") {
                 let module = String(spec[..<colon])
                 let qualname = String(spec[spec.index(after: colon)...])
-                alternatives.append((FilePattern(module: module, mainDirectory: mainDirectory), qualname))
+                if module == "__main__", mainFile != nil || mainModule != nil {
+                    // The program run as __main__: its script, its -c code or its -m
+                    // module (or a __main__.py: a folder or package run as a program).
+                    var main: [FilePattern] = [FilePattern(module: module, mainDirectory: mainDirectory)]
+                    if let mainFile { main.append(.exact(mainFile)) }
+                    if let mainModule { main.append(FilePattern(module: mainModule, mainDirectory: mainDirectory)) }
+                    alternatives.append((.any(main), qualname))
+                } else {
+                    alternatives.append((FilePattern(module: module, mainDirectory: mainDirectory), qualname))
+                }
             } else {
                 var own: [FilePattern] = [.under(mainDirectory)]
                 if let mainFile { own.append(.exact(mainFile)) }

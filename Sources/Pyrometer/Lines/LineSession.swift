@@ -6,9 +6,12 @@ import FoundationEssentials
 public final class LineSession: MeasurementSession {
     private let functions: ChosenFunctions
     private var clock = TickClock()
+    /// Run before the program's first line, once (kernprof's `-s`).
+    private var setup: SetupCode?
 
-    public init(selection: FunctionSelection = FunctionSelection()) {
+    public init(selection: FunctionSelection = FunctionSelection(), setup: SetupCode? = nil) {
         self.functions = ChosenFunctions(selection: selection, memoryMode: false)
+        self.setup = setup
     }
 
     /// The `-u` the user chose, saved with the result (nil: the default).
@@ -19,6 +22,18 @@ public final class LineSession: MeasurementSession {
 
     public func start(_ context: SessionContext) throws {
         try functions.start(context)
+        if let setup, let program = context.program {
+            // Run with the session started, so that what it imports is found by
+            // -f/--module and its @profile marks; what it ran is then forgotten.
+            self.setup = nil
+            do {
+                try setup.run(before: program)
+            } catch {
+                functions.stop()
+                throw error
+            }
+            functions.forgetCounts()
+        }
         clock.start()
     }
 

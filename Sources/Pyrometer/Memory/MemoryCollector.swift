@@ -80,6 +80,13 @@ struct MemoryState {
     /// traced bytes when it was taken.
     var rssReading: UInt64 = 0
     var tracedAtReading: Int64 = 0
+    /// `--include-children`: the RSS of child processes is added to the estimate,
+    /// read again once `childrenInterval` nanoseconds have passed since the last
+    /// reading (1 ms, or 20 times what a reading took, whichever is longer).
+    var includeChildren = false
+    var childrenReading: UInt64 = 0
+    var childrenReadAt: UInt64 = 0
+    var childrenInterval: UInt64 = 0
 
     /// Calls and returns of the chosen functions, for the plot: (time, code, +1/-1).
     var callEvents: UnsafeMutablePointer<CallEvent>
@@ -336,13 +343,29 @@ enum MemoryCollector {
     @inline(__always)
     static func residentBytes() -> UInt64 {
         let s = state
+        let children = s.pointee.includeChildren ? childrenResidentBytes(s) : 0
         let drift = s.pointee.current &- s.pointee.tracedAtReading
         if s.pointee.rssReading == 0 || drift > 262_144 || drift < -262_144 {
             s.pointee.rssReading = pyro_resident_bytes()
             s.pointee.tracedAtReading = s.pointee.current
-            return s.pointee.rssReading
+            return s.pointee.rssReading &+ children
         }
-        return UInt64(max(0, Int64(s.pointee.rssReading) &+ drift))
+        return UInt64(max(0, Int64(s.pointee.rssReading) &+ drift)) &+ children
+    }
+
+    /// The child processes' RSS, read again when the last reading is old: a line
+    /// that ran longer than the interval (one that waited for a child) always gets
+    /// a fresh one.
+    @inline(never)
+    static func childrenResidentBytes(_ s: UnsafeMutablePointer<MemoryState>) -> UInt64 {
+        let now = pyro_monotonic_ns()
+        if s.pointee.childrenReadAt == 0 || now &- s.pointee.childrenReadAt >= s.pointee.childrenInterval {
+            s.pointee.childrenReading = ChildProcesses.residentBytes()
+            let after = pyro_monotonic_ns()
+            s.pointee.childrenReadAt = after
+            s.pointee.childrenInterval = max(1_000_000, (after &- now) &* 20)
+        }
+        return s.pointee.childrenReading
     }
 
     /// A chosen function is entered or left (kept while the buffer has room).
@@ -357,10 +380,11 @@ enum MemoryCollector {
     // MARK: Setup
 
     /// Starts a run: an empty state, recording sites and calls as asked.
-    static func begin(trackSites: Bool, recordCalls: Bool) {
+    static func begin(trackSites: Bool, recordCalls: Bool, includeChildren: Bool = false) {
         reset()
         state.pointee.trackSites = trackSites
         state.pointee.recordCalls = recordCalls
+        state.pointee.includeChildren = includeChildren
     }
 
     /// The peak starts again from what is traced now (a forked child).
@@ -396,6 +420,9 @@ enum MemoryCollector {
         s.pointee.peak = 0
         s.pointee.allocations = 0
         s.pointee.rssReading = 0
+        s.pointee.includeChildren = false
+        s.pointee.childrenReading = 0
+        s.pointee.childrenReadAt = 0
         s.pointee.callEventCount = 0
     }
 }

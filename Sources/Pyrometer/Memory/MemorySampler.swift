@@ -13,9 +13,16 @@ final class MemorySampler: @unchecked Sendable {
     private let start: UInt64
     private var interval: UInt32 = 5_000   // microseconds
     private let limit = 4_000
+    /// Add the RSS of child processes (`--include-children`).
+    private let includeChildren: Bool
 
-    init(start: UInt64) {
+    init(start: UInt64, includeChildren: Bool = false) {
         self.start = start
+        self.includeChildren = includeChildren
+    }
+
+    private func resident() -> Int64 {
+        Int64(pyro_resident_bytes() &+ (includeChildren ? ChildProcesses.residentBytes() : 0))
     }
 
     func begin() {
@@ -25,7 +32,7 @@ final class MemorySampler: @unchecked Sendable {
                     guard running else { return nil }
                     let traced = MemoryCollector.state.pointee.current
                     samples.append(.init(time: Double(pyro_monotonic_ns() &- start) / 1e9,
-                                         resident: Int64(pyro_resident_bytes()), traced: traced))
+                                         resident: resident(), traced: traced))
                     if samples.count >= limit {
                         samples = samples.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
                         interval *= 2
@@ -50,7 +57,7 @@ final class MemorySampler: @unchecked Sendable {
         lock.withLock {
             running = false
             samples.append(.init(time: Double(pyro_monotonic_ns() &- start) / 1e9,
-                                 resident: Int64(pyro_resident_bytes()), traced: MemoryCollector.state.pointee.current))
+                                 resident: resident(), traced: MemoryCollector.state.pointee.current))
             return samples
         }
     }

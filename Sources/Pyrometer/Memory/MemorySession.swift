@@ -10,6 +10,9 @@ public final class MemorySession: MeasurementSession {
     /// Whether memory over time is kept (for --plot and the JSON file); without it
     /// no sampler thread runs and calls are not timed.
     public let keepTimeline: Bool
+    /// Whether the Mem usage column and the timeline add the RSS of child
+    /// processes (memory_profiler's `include_children`).
+    public let includeChildren: Bool
     private let functions: ChosenFunctions
     private var sampler: MemorySampler?
     private var samples: [MemoryTimeline.Sample] = []
@@ -19,10 +22,12 @@ public final class MemorySession: MeasurementSession {
     /// The memory session whose allocator hooks are installed (one at a time).
     nonisolated(unsafe) private(set) static weak var running: MemorySession?
 
-    public init(selection: FunctionSelection = FunctionSelection(), keepTop: Int = 50, keepTimeline: Bool = true) {
+    public init(selection: FunctionSelection = FunctionSelection(), keepTop: Int = 50, keepTimeline: Bool = true,
+                includeChildren: Bool = false) {
         self.functions = ChosenFunctions(selection: selection, memoryMode: true)
         self.keepTop = keepTop
         self.keepTimeline = keepTimeline
+        self.includeChildren = includeChildren
     }
 
     public var unmatchedOptions: [String] { functions.unmatchedOptions }
@@ -41,7 +46,7 @@ public final class MemorySession: MeasurementSession {
         if AllocatorHooks.installed { throw PyrometerError("pyrometer's allocator hooks are in use by another session") }
         try functions.start(context)
         if !began {
-            MemoryCollector.begin(trackSites: keepTop > 0, recordCalls: keepTimeline)
+            MemoryCollector.begin(trackSites: keepTop > 0, recordCalls: keepTimeline, includeChildren: includeChildren)
             startTime = pyro_monotonic_ns()
             began = true
         }
@@ -51,7 +56,7 @@ public final class MemorySession: MeasurementSession {
         _ = pyro_resident_bytes()  // opens /proc/self/statm before the sampler thread reads it
         AllocatorHooks.install()
         if keepTimeline {
-            let sampler = MemorySampler(start: startTime)
+            let sampler = MemorySampler(start: startTime, includeChildren: includeChildren)
             sampler.begin()
             self.sampler = sampler
         }
@@ -78,7 +83,7 @@ public final class MemorySession: MeasurementSession {
         MemoryCollector.forgetPeak()
         samples = []
         if sampler != nil {
-            let sampler = MemorySampler(start: startTime)
+            let sampler = MemorySampler(start: startTime, includeChildren: includeChildren)
             sampler.begin()
             self.sampler = sampler
         }
@@ -133,6 +138,9 @@ public final class MemorySession: MeasurementSession {
         var usage = rusage()
         getrusage(RUSAGE_SELF, &usage)
         var notes = functions.notes
+        if includeChildren {
+            notes.append("Mem usage includes the resident memory of child processes (--include-children)")
+        }
         if memory.pointee.overflowAllocations > 0 {
             notes.append("the allocation-site table is full (\(MemoryCollector.siteLimit) sites): \(memory.pointee.overflowAllocations) allocations at newer sites are listed as <site table full>")
         }

@@ -8,11 +8,17 @@ public struct LineTableReport {
     public var outputUnit: Double
     /// Leave out functions that were never run (`-z`).
     public var skipZero: Bool
+    /// Colour the table for a terminal (`-r/--rich`): Python syntax in the source
+    /// column, the figures in bold cyan, the header in bold.
+    public var colors: Bool
 
-    public init(outputUnit: Double = 1e-6, skipZero: Bool = false) {
+    public init(outputUnit: Double = 1e-6, skipZero: Bool = false, colors: Bool = false) {
         self.outputUnit = outputUnit
         self.skipZero = skipZero
+        self.colors = colors
     }
+
+    static let figureColor = "1;36"
 
     static let minimumWidths = (line: 6, hits: 9, time: 12, perHit: 8, percent: 8)
 
@@ -48,12 +54,19 @@ public struct LineTableReport {
             time: max(Self.minimumWidths.time, cells.values.map(\.time.count).max() ?? 0),
             perHit: max(Self.minimumWidths.perHit, cells.values.map(\.perHit.count).max() ?? 0),
             percent: Self.minimumWidths.percent)
-        func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String, _ text: String) -> String {
-            [Self.pad(a, widths.line), Self.pad(b, widths.hits), Self.pad(c, widths.time),
-             Self.pad(d, widths.perHit), Self.pad(e, widths.percent)].joined(separator: " ") + "  " + text
+        func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String, _ text: String, figures: Bool = true) -> String {
+            var cells = [Self.pad(b, widths.hits), Self.pad(c, widths.time), Self.pad(d, widths.perHit), Self.pad(e, widths.percent)]
+            if colors && figures {
+                cells = cells.map { cell in
+                    let figure = cell.drop { $0 == " " }
+                    return figure.isEmpty ? cell : String(cell.dropLast(figure.count)) + PythonHighlighter.paint(String(figure), Self.figureColor)
+                }
+            }
+            return ([Self.pad(a, widths.line)] + cells).joined(separator: " ") + "  " + text
         }
-        let header = row("Line #", "Hits", "Time", "Per Hit", "% Time", "Line Contents")
-        out += header + "\n" + String(repeating: "=", count: header.count) + "\n"
+        let header = row("Line #", "Hits", "Time", "Per Hit", "% Time", "Line Contents", figures: false)
+        out += (colors ? PythonHighlighter.paint(header, "1") : header) + "\n" + String(repeating: "=", count: header.count) + "\n"
+        let source = colors ? PythonHighlighter.highlight(function.source) : function.source
 
         // The function's source; lines timed beyond it (or with no source at all)
         // still get a row.
@@ -61,7 +74,7 @@ public struct LineTableReport {
         let lastLine = max(function.firstLine + function.source.count - 1, lastTimed)
         for line in function.firstLine...max(function.firstLine, lastLine) {
             let index = line - function.firstLine
-            let text = index < function.source.count ? function.source[index] : ""
+            let text = index < source.count ? source[index] : ""
             if let cell = cells[line] {
                 out += row("\(line)", cell.hits, cell.time, cell.perHit, cell.percent, text) + "\n"
             } else {

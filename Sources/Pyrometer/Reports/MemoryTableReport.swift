@@ -23,16 +23,23 @@ public struct MemoryTableReport {
     /// Whether the whole-program summary follows the tables (memory_profiler's
     /// `%mprun` and `show_results` print the tables alone).
     public var showSummary: Bool
+    /// Digits after the decimal point in the Mem usage, Increment and Peak
+    /// columns (memory_profiler's `--precision`; bytes have none).
+    public var precision: Int
 
-    public init(unit: Unit = .mib, showPeak: Bool = false, top: Int = 0, showSummary: Bool = true) {
+    public init(unit: Unit = .mib, showPeak: Bool = false, top: Int = 0, showSummary: Bool = true, precision: Int = 3) {
         self.unit = unit
         self.showPeak = showPeak
         self.top = top
         self.showSummary = showSummary
+        self.precision = precision
     }
 
-    func amount(_ bytes: Int64) -> String {
-        unit == .bytes ? "\(bytes) B" : Text.format("%.3f", Double(bytes) / unit.scale) + " " + unit.rawValue
+    /// The precisions `--precision` accepts (a Double holds about 15 digits).
+    public static let precisions = 0...12
+
+    func amount(_ bytes: Int64, digits: Int = 3) -> String {
+        unit == .bytes ? "\(bytes) B" : Text.format("%.\(digits)f", Double(bytes) / unit.scale) + " " + unit.rawValue
     }
 
     public func render(_ profile: MemoryProfile) -> String {
@@ -47,9 +54,13 @@ public struct MemoryTableReport {
     }
 
     func renderFile(_ file: String, _ functions: [FunctionMemory]) -> String {
+        let digits = max(Self.precisions.lowerBound, min(Self.precisions.upperBound, precision))
+        // The amount columns widen for large numbers or many digits; 12 at least.
+        let amounts = functions.flatMap(\.lines).flatMap { [$0.resident, $0.increment] + (showPeak ? [$0.peak] : []) }
+        let width = max(12, amounts.map { amount($0, digits: digits).count }.max() ?? 0)
         func row(_ line: String, _ usage: String, _ increment: String, _ peak: String, _ occurrences: String, _ text: String) -> String {
             let pad = { (value: String, width: Int) in String(repeating: " ", count: max(0, width - value.count)) + value }
-            return pad(line, 6) + " " + pad(usage, 12) + " " + pad(increment, 12) + (showPeak ? " " + pad(peak, 12) : "")
+            return pad(line, 6) + " " + pad(usage, width) + " " + pad(increment, width) + (showPeak ? " " + pad(peak, width) : "")
                 + "  " + pad(occurrences, 10) + "   " + text
         }
         let header = row("Line #", "Mem usage", "Increment", "Peak", "Occurrences", "Line Contents")
@@ -61,7 +72,8 @@ public struct MemoryTableReport {
                 let index = line - function.firstLine
                 let text = index < function.source.count ? function.source[index] : ""
                 if let m = measured[line] {
-                    out += row("\(line)", amount(m.resident), amount(m.increment), amount(m.peak), "\(m.occurrences)", text) + "\n"
+                    out += row("\(line)", amount(m.resident, digits: digits), amount(m.increment, digits: digits),
+                               amount(m.peak, digits: digits), "\(m.occurrences)", text) + "\n"
                 } else {
                     out += row("\(line)", "", "", "", "", text) + "\n"
                 }
