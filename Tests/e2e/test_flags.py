@@ -470,8 +470,12 @@ def test_include_children_adds_the_childs_memory(tmp_path):
     assert with_children["ready"] - with_children["started"] > 90
     assert with_children["ready"] - with_children["gone"] > 90
     assert "Note: Mem usage includes the resident memory of child processes" in proc.stdout
+    # The peak RSS is never below a reading shown: here it counts the child.
+    peak = float(re.search(r"peak RSS \(with children\): ([0-9.]+) MiB", proc.stdout).group(1))
+    assert peak >= with_children["ready"]
 
     proc, alone = usage([])
+    assert "peak RSS: " in proc.stdout
     assert abs(alone["ready"] - alone["started"]) < 20
     assert "child processes" not in proc.stdout
 

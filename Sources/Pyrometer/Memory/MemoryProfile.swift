@@ -32,6 +32,9 @@ public struct MemoryProfile: ToolResult, Equatable {
     /// The unit the user chose with `-u` (B, KiB, MiB, GiB), which `pyrometer
     /// view` keeps; absent for the default (MiB).
     public var unit: String? = nil
+    /// True when Mem usage, the timeline and so `peakResident` include the RSS of
+    /// child processes (`--include-children`); absent otherwise.
+    public var includesChildren: Bool? = nil
 }
 
 public struct FunctionMemory: Codable, Equatable, Sendable {

@@ -160,7 +160,7 @@ public final class MemorySession: MeasurementSession {
             topAtEnd: SiteSymbols.top(atEnd, keep: keepTop), topAtPeak: SiteSymbols.top(atPeak, keep: keepTop),
             peakStack: stack, peakStackCut: memory.pointee.peakStackCut ? true : nil,
             timeline: MemoryTimeline(samples: timeline, calls: calls()),
-            notes: notes.isEmpty ? nil : notes, unit: unit)
+            notes: notes.isEmpty ? nil : notes, unit: unit, includesChildren: includeChildren ? true : nil)
     }
 
     /// Outermost calls of each chosen function, from the recorded calls and returns.

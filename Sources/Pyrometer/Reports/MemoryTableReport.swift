@@ -84,7 +84,7 @@ public struct MemoryTableReport {
     }
 
     func renderSummary(_ profile: MemoryProfile) -> String {
-        var out = "Peak traced memory: \(amount(profile.peakTraced)); peak RSS: \(amount(profile.peakResident)); "
+        var out = "Peak traced memory: \(amount(profile.peakTraced)); peak RSS\(profile.includesChildren == true ? " (with children)" : ""): \(amount(profile.peakResident)); "
             + "still traced at exit: \(amount(profile.finalTraced)); \(profile.allocations) allocations traced\n"
         if !profile.peakStack.isEmpty {
             out += profile.peakStackCut == true
