@@ -21,7 +21,7 @@ public struct LineTableReport {
         for function in profile.functions where !(skipZero && function.totalHits == 0) {
             out += render(function, timerUnit: profile.timerUnit)
         }
-        for note in profile.notes ?? [] { out += "Note: \(note)\n" }
+        for note in profile.notes ?? [] { out += "Note: \(note.escapingControlCharacters())\n" }
         return out
     }
 
@@ -29,8 +29,8 @@ public struct LineTableReport {
         let total = function.totalTime
         let scale = timerUnit / outputUnit
         var out = "Total time: \(Self.general(Double(total) * timerUnit)) s\n"
-        out += "File: \(function.file)\n"
-        out += "Function: \(function.name) at line \(function.firstLine)\n\n"
+        out += "File: \(function.file.escapingControlCharacters())\n"
+        out += "Function: \(function.name.escapingControlCharacters()) at line \(function.firstLine)\n\n"
 
         var cells: [Int: (hits: String, time: String, perHit: String, percent: String)] = [:]
         for timing in function.lines {
@@ -61,7 +61,7 @@ public struct LineTableReport {
         let lastLine = max(function.firstLine + function.source.count - 1, lastTimed)
         for line in function.firstLine...max(function.firstLine, lastLine) {
             let index = line - function.firstLine
-            let text = index < function.source.count ? function.source[index] : ""
+            let text = index >= 0 && index < function.source.count ? function.source[index].escapingControlCharacters() : ""
             if let cell = cells[line] {
                 out += row("\(line)", cell.hits, cell.time, cell.perHit, cell.percent, text) + "\n"
             } else {
