@@ -31,7 +31,8 @@ def handle(count=20):
 
 
 def renamed(count):
-    return [bytes(count) for _ in range(3)]
+    block = bytearray(count)
+    return block
 
 
 # A function whose name carries an escape sequence, quotes and markup.
@@ -42,4 +43,4 @@ renamed = profile(renamed)
 if __name__ == "__main__":
     handle()
     handle()
-    renamed(1000)
+    KEPT.append(renamed(1_000_000))  # 3 MB held to the end: first in --top

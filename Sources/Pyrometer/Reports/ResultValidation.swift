@@ -37,10 +37,12 @@ public struct ResultCheck {
         if value < 1 { throw fail(field, "is \(value); it must be at least 1") }
     }
 
-    /// A source line: 1...maximumLine, or 0 where 0 means "no line".
-    func line(_ value: Int, _ field: String, allowingZero: Bool = false) throws {
-        if value < (allowingZero ? 0 : 1) || value > Self.maximumLine {
-            throw fail(field, "is \(value), not a line number (\(allowingZero ? 0 : 1) to \(Self.maximumLine))")
+    /// A source line: 1...maximumLine; or, where a place may have no line (a
+    /// frame whose line CPython does not know is -1, no Python frame is 0), from -1.
+    func line(_ value: Int, _ field: String, orNone: Bool = false) throws {
+        let lowest = orNone ? -1 : 1
+        if value < lowest || value > Self.maximumLine {
+            throw fail(field, "is \(value), not a line number (\(lowest) to \(Self.maximumLine))")
         }
     }
 
@@ -133,13 +135,13 @@ extension MemoryProfile {
         }
         for (name, list) in [("topAtEnd", topAtEnd), ("topAtPeak", topAtPeak)] {
             for (index, holding) in list.enumerated() {
-                try check.line(holding.line, "\(name).\(index).line", allowingZero: true)
+                try check.line(holding.line, "\(name).\(index).line", orNone: true)
                 try check.nonNegative(holding.bytes, "\(name).\(index).bytes")
                 try check.nonNegative(holding.count, "\(name).\(index).count")
             }
         }
         for (index, frame) in peakStack.enumerated() {
-            try check.line(frame.line, "peakStack.\(index).line", allowingZero: true)
+            try check.line(frame.line, "peakStack.\(index).line", orNone: true)
         }
         for (index, sample) in timeline.samples.enumerated() {
             try check.finite(sample.time, "timeline.samples.\(index).time")
@@ -194,7 +196,7 @@ extension LeakReport {
             }
             guard let sample = leak.sample else { continue }
             if sample.chain.isEmpty { throw check.fail(field + ".sample.chain", "is empty; it ends at the sample object") }
-            if let place = sample.allocatedAt { try check.line(place.line, field + ".sample.allocatedAt.line", allowingZero: true) }
+            if let place = sample.allocatedAt { try check.line(place.line, field + ".sample.allocatedAt.line", orNone: true) }
         }
     }
 }
