@@ -24,7 +24,14 @@ struct ViewCommand: ParsableCommand {
     var top: Int?
 
     func run() throws {
-        let (tool, data) = try ResultFile.load(file)
-        Terminal.output(try tool.view(data, file, ViewOptions(unit: unit, skipZero: skipZero, peak: peak, top: top)))
+        if let top, top < 0 { throw PyrometerError("--top must be 0 or more, not \(top)") }
+        do {
+            let (tool, data) = try ResultFile.load(file)
+            Terminal.output(try tool.view(data, file, ViewOptions(unit: unit, skipZero: skipZero, peak: peak, top: top)))
+        } catch let error as PyrometerError {
+            // The message quotes the file's name and values: one line, nothing
+            // that drives the terminal.
+            throw PyrometerError(error.message.escapingControlCharacters(), exitCode: error.exitCode)
+        }
     }
 }

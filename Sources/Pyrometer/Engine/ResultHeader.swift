@@ -15,6 +15,9 @@ public struct ResultHeader: Codable, Equatable, Sendable {
 public protocol ToolResult: Codable, Sendable {
     static var format: String { get }
     static var currentVersion: Int { get }
+    /// Checks a decoded file's values before any renderer uses them
+    /// (Reports/ResultValidation.swift).
+    func validate(_ check: inout ResultCheck) throws
 }
 
 extension ToolResult {

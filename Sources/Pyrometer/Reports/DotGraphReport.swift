@@ -36,12 +36,16 @@ public enum DotGraphReport {
         return out
     }
 
-    /// Escapes text for a quoted DOT string.
+    /// Escapes text for a quoted DOT string. Control characters but newlines are
+    /// written as `\x1b` first: Graphviz would copy them into an SVG, where they
+    /// are not allowed; and `&` as `&amp;`, which Graphviz reads back as `&` in
+    /// every output, where a bare `&name;` would reach an SVG as an unknown entity.
     static func quote(_ text: String) -> String {
-        text.replacing("\\", with: "\\\\")
+        text.escapingControlCharacters(keepingNewlines: true)
+            .replacing("&", with: "&amp;")
+            .replacing("\\", with: "\\\\")
             .replacing("\"", with: "\\\"")
             .replacing("\n", with: "\\n")
-            .replacing("\0", with: "\\\\0")
     }
 
     /// "h,s,v" with each number as C's %g writes it.

@@ -7,7 +7,9 @@ public struct LeakTextReport {
 
     public func render(_ report: LeakReport) -> String {
         var out = header(report) + "\n"
-        if let problem = report.problem { out += (report.leaks.isEmpty ? "Could not judge: " : "Judged with a problem: ") + problem + "\n" }
+        if let problem = report.problem {
+            out += (report.leaks.isEmpty ? "Could not judge: " : "Judged with a problem: ") + problem.escapingControlCharacters() + "\n"
+        }
         let unit = report.unit
         if report.leaks.isEmpty {
             if report.problem == nil {
@@ -17,28 +19,31 @@ public struct LeakTextReport {
             return out
         }
         out += "\nGrowing types (up at ≥70% of the censuses, and higher at the end):\n"
-        let width = max(4, report.leaks.map(\.type.count).max() ?? 4)
+        let types = report.leaks.map { $0.type.escapingControlCharacters() }
+        let width = max(4, types.map(\.count).max() ?? 4)
         out += "  " + "type".padded(to: width)
             + pad("objects", 11) + pad("per \(unit)", 12) + pad("bytes", 14) + pad("per \(unit)", 14) + pad("rising", 9) + "\n"
-        for leak in report.leaks {
-            out += "  " + leak.type.padded(to: width)
+        for (leak, type) in zip(report.leaks, types) {
+            out += "  " + type.padded(to: width)
                 + pad("\(leak.counts.last ?? 0)", 11) + pad(signed(leak.countGrowth), 12)
                 + pad("\(leak.bytes.last ?? 0)", 14) + pad(signed(leak.bytesGrowth), 14)
                 + pad("\(leak.risingSteps)/\(leak.steps)", 9) + "\n"
         }
-        for leak in report.leaks {
+        func shown(_ text: String) -> String { text.escapingControlCharacters() }
+        for (leak, type) in zip(report.leaks, types) {
             guard let sample = leak.sample else { continue }
-            out += "\n\(leak.type): \(signed(leak.countGrowth)) objects and \(signed(leak.bytesGrowth)) bytes per \(unit)\n"
-            out += "  sample:       \(sample.description)\n"
+            out += "\n\(type): \(signed(leak.countGrowth)) objects and \(signed(leak.bytesGrowth)) bytes per \(unit)\n"
+            out += "  sample:       \(shown(sample.description))\n"
             if let place = sample.allocatedAt {
-                out += "  allocated at: \(place.file):\(place.line) in \(place.function)\n"
+                out += "  allocated at: \(shown(place.file)):\(place.line) in \(shown(place.function))\n"
             }
-            out += "  held by:      \(sample.root)\n"
-            out += "  path:         \(sample.path)\n"
-            let viaWidth = max(4, sample.chain.map(\.via.count).max() ?? 4)
+            out += "  held by:      \(shown(sample.root))\n"
+            out += "  path:         \(shown(sample.path))\n"
+            let vias = sample.chain.map { shown($0.via) }
+            let viaWidth = max(4, vias.map(\.count).max() ?? 4)
             // A module's namespace dict adds nothing to the path: not listed.
             for (index, step) in sample.chain.enumerated() where index == 0 || !step.via.isEmpty {
-                out += "    " + step.via.padded(to: viaWidth) + "  \(step.type)  \(step.description)\n"
+                out += "    " + vias[index].padded(to: viaWidth) + "  \(shown(step.type))  \(shown(step.description))\n"
             }
         }
         let missing = report.leaks.filter { $0.sample == nil }.count
@@ -52,10 +57,10 @@ public struct LeakTextReport {
     private func header(_ report: LeakReport) -> String {
         switch report.mode {
         case .calls:
-            return "pyrometer leaks: \(max(0, report.points.count - 1)) calls of \(report.function ?? "?"), a census after each (Python \(report.python))"
+            return "pyrometer leaks: \(max(0, report.points.count - 1)) calls of \((report.function ?? "?").escapingControlCharacters()), a census after each (Python \(report.python.escapingControlCharacters()))"
         case .interval:
-            let command = report.command.joined(separator: " ").replacing("\n", with: " ⏎ ")
-            return "pyrometer leaks: \(command), a census every \(report.interval ?? 0) s (Python \(report.python))"
+            let command = report.command.joined(separator: " ").replacing("\n", with: " ⏎ ").escapingControlCharacters()
+            return "pyrometer leaks: \(command), a census every \(report.interval ?? 0) s (Python \(report.python.escapingControlCharacters()))"
         }
     }
 
@@ -82,8 +87,8 @@ public enum LeakGraph {
         var seen = Set<String>()
         var starts: [String] = []
         for leak in report.leaks {
-            guard let sample = leak.sample else { continue }
-            starts.append(sample.chain.last!.node)
+            guard let sample = leak.sample, let last = sample.chain.last else { continue }
+            starts.append(last.node)
             for (index, step) in sample.chain.enumerated() where seen.insert(step.node).inserted {
                 let depth = Double(sample.chain.count - 1 - index) / Double(max(1, sample.chain.count - 1))
                 var node = ObjectGraph.Node(id: step.node, label: step.type + "\n" + step.description,

@@ -27,7 +27,7 @@ public struct LineTableReport {
         for function in profile.functions where !(skipZero && function.totalHits == 0) {
             out += render(function, timerUnit: profile.timerUnit)
         }
-        for note in profile.notes ?? [] { out += "Note: \(note)\n" }
+        for note in profile.notes ?? [] { out += "Note: \(note.escapingControlCharacters())\n" }
         return out
     }
 
@@ -35,8 +35,8 @@ public struct LineTableReport {
         let total = function.totalTime
         let scale = timerUnit / outputUnit
         var out = "Total time: \(Self.general(Double(total) * timerUnit)) s\n"
-        out += "File: \(function.file)\n"
-        out += "Function: \(function.name) at line \(function.firstLine)\n\n"
+        out += "File: \(function.file.escapingControlCharacters())\n"
+        out += "Function: \(function.name.escapingControlCharacters()) at line \(function.firstLine)\n\n"
 
         var cells: [Int: (hits: String, time: String, perHit: String, percent: String)] = [:]
         for timing in function.lines {
@@ -66,7 +66,9 @@ public struct LineTableReport {
         }
         let header = row("Line #", "Hits", "Time", "Per Hit", "% Time", "Line Contents", figures: false)
         out += (colors ? PythonHighlighter.paint(header, "1") : header) + "\n" + String(repeating: "=", count: header.count) + "\n"
-        let source = colors ? PythonHighlighter.highlight(function.source) : function.source
+        // Control characters are escaped before colours are added.
+        let plain = function.source.map { $0.escapingControlCharacters() }
+        let source = colors ? PythonHighlighter.highlight(plain) : plain
 
         // The function's source; lines timed beyond it (or with no source at all)
         // still get a row.
@@ -74,7 +76,7 @@ public struct LineTableReport {
         let lastLine = max(function.firstLine + function.source.count - 1, lastTimed)
         for line in function.firstLine...max(function.firstLine, lastLine) {
             let index = line - function.firstLine
-            let text = index < source.count ? source[index] : ""
+            let text = index >= 0 && index < source.count ? source[index] : ""
             if let cell = cells[line] {
                 out += row("\(line)", cell.hits, cell.time, cell.perHit, cell.percent, text) + "\n"
             } else {

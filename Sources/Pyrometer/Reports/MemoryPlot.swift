@@ -19,9 +19,7 @@ public struct MemoryPlot {
         func x(_ t: Double) -> Double { left + t / maxTime * plotWidth }
         func y(_ bytes: Int64) -> Double { top + plotHeight - Double(bytes) / maxBytes * plotHeight }
         func f(_ v: Double) -> String { Text.format("%.1f", v) }
-        func escape(_ s: String) -> String {
-            s.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
-        }
+        func escape(_ s: String) -> String { s.xmlEscaped }
 
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">

@@ -49,7 +49,7 @@ public struct MemoryTableReport {
             out += renderFile(file, files[file]!.sorted { $0.firstLine < $1.firstLine })
         }
         if showSummary { out += renderSummary(profile) }
-        for note in profile.notes ?? [] { out += "Note: \(note)\n" }
+        for note in profile.notes ?? [] { out += "Note: \(note.escapingControlCharacters())\n" }
         return out
     }
 
@@ -64,13 +64,14 @@ public struct MemoryTableReport {
                 + "  " + pad(occurrences, 10) + "   " + text
         }
         let header = row("Line #", "Mem usage", "Increment", "Peak", "Occurrences", "Line Contents")
-        var out = "Filename: \(file)\n\n" + header + "\n" + String(repeating: "=", count: header.count) + "\n"
+        var out = "Filename: \(file.escapingControlCharacters())\n\n" + header + "\n" + String(repeating: "=", count: header.count) + "\n"
         for function in functions {
-            let measured = Dictionary(uniqueKeysWithValues: function.lines.map { ($0.line, $0) })
-            let last = max(function.firstLine + function.source.count - 1, function.lines.map(\.line).max() ?? function.firstLine)
+            let measured = Dictionary(function.lines.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
+            let last = max(function.firstLine + function.source.count - 1, function.lines.map(\.line).max() ?? function.firstLine,
+                           function.firstLine)
             for line in function.firstLine...last {
                 let index = line - function.firstLine
-                let text = index < function.source.count ? function.source[index] : ""
+                let text = index < function.source.count ? function.source[index].escapingControlCharacters() : ""
                 if let m = measured[line] {
                     out += row("\(line)", amount(m.resident, digits: digits), amount(m.increment, digits: digits),
                                amount(m.peak, digits: digits), "\(m.occurrences)", text) + "\n"
@@ -91,7 +92,7 @@ public struct MemoryTableReport {
                 ? "Peak reached in (most recent call last; outer frames cut, the innermost \(profile.peakStack.count) kept):\n"
                 : "Peak reached in (most recent call last):\n"
             for frame in profile.peakStack.reversed() {
-                out += "  File \"\(frame.file)\", line \(frame.line), in \(frame.function)\n"
+                out += "  File \"\(frame.file.escapingControlCharacters())\", line \(frame.line), in \(frame.function.escapingControlCharacters())\n"
             }
         }
         if top > 0 {
@@ -111,7 +112,8 @@ public struct MemoryTableReport {
         func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
         out += "  " + pad("Size", sizeWidth) + "  " + pad("Allocations", countWidth) + "  Line\n"
         for (index, line) in shown.enumerated() {
-            let place = line.line > 0 ? "\(line.file):\(line.line) (\(line.function))" : line.file
+            let file = line.file.escapingControlCharacters()
+            let place = line.line > 0 ? "\(file):\(line.line) (\(line.function.escapingControlCharacters()))" : file
             out += "  " + pad(sizes[index], sizeWidth) + "  " + pad(counts[index], countWidth) + "  " + place + "\n"
         }
         return out

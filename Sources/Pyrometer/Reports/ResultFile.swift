@@ -38,7 +38,10 @@ public enum ResultFile {
             throw PyrometerError("'\(path)' is not a pyrometer result file (expected JSON with \"format\" and \"version\")")
         }
         guard let tool = ToolRegistry.tool(forFormat: header.format) else {
-            throw PyrometerError("'\(path)' holds '\(header.format)' results, which this pyrometer cannot show")
+            throw PyrometerError("'\(path)' holds '\(header.format.escapingControlCharacters())' results, which this pyrometer cannot show")
+        }
+        guard header.version >= 1 else {
+            throw PyrometerError("'\(path)' is \(header.format) version \(header.version); versions start at 1")
         }
         guard header.version <= tool.currentVersion else {
             throw PyrometerError("'\(path)' is \(header.format) version \(header.version); this pyrometer reads up to version \(tool.currentVersion)")
@@ -59,23 +62,26 @@ public enum ResultFile {
         }
     }
 
-    /// Decodes a result whose header has been checked.
+    /// Decodes a result whose header has been checked, and validates its values.
     static func decode<Result: ToolResult>(_ type: Result.Type, from data: Data) throws -> Result {
+        let result: Result
         do {
-            return try JSONDecoder().decode(type, from: data)
+            result = try JSONDecoder().decode(type, from: data)
         } catch {
             throw PyrometerError("is a damaged \(Result.format) file: \(describe(error))")
         }
+        try validate(result, fileSize: data.count)
+        return result
     }
 
     private static func describe(_ error: Error) -> String {
         switch error {
-        case DecodingError.keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case DecodingError.keyNotFound(let key, _): return "missing field '\(key.stringValue.escapingControlCharacters())'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
              DecodingError.dataCorrupted(let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "bad value at '\(path)'"
-        default: return "\(error)"
+            return path.isEmpty ? context.debugDescription.escapingControlCharacters() : "bad value at '\(path.escapingControlCharacters())'"
+        default: return "\(error)".escapingControlCharacters()
         }
     }
 }

@@ -52,7 +52,7 @@ public struct TimeitTextReport {
     }
 
     func display(_ code: String, limit: Int = 50) -> String {
-        let flat = code.replacing("\n", with: " ⏎ ")
+        let flat = code.replacing("\n", with: " ⏎ ").escapingControlCharacters()
         return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
     }
 }
