@@ -166,6 +166,17 @@ def test_call_a_function_of_the_script_by_its_path(tmp_path):
     assert found["countGrowth"] == 25
 
 
+def test_call_file_that_does_not_load_is_one_line(tmp_path):
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    (tmp_path / "raiser.py").write_text("raise RuntimeError('boom at import')\n")
+    for call, message in [("bad.py:f", "--call: cannot load 'bad.py': SyntaxError: invalid syntax"),
+                          ("raiser.py:f", "--call: cannot load 'raiser.py': RuntimeError: boom at import")]:
+        proc = run(["leaks", "--call", call], cwd=tmp_path)
+        assert proc.returncode == 2
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("pyrometer: error: " + message), proc.stderr
+
+
 def test_call_file_sees_its_neighbours_and_survives_a_chdir(tmp_path):
     # The file's folder is on sys.path (it imports a neighbour); the program's
     # chdir does not move a relative --call path.

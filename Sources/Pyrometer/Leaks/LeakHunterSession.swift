@@ -268,6 +268,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     /// file, a module already loaded from it, or the file loaded now under its
     /// name (another name when a different module has that one).
     private func load(file: String) throws -> PyRef {
+        let shown = options.callAsGiven.flatMap(CallTarget.init)?.file ?? file
         let realpath = try PyRef.importModule("os.path").attribute("realpath")
         func sameFile(_ module: PyRef) -> Bool {
             guard let path = module.optionalAttribute("__file__"), !path.isNone,
@@ -276,8 +277,8 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
             return resolved == wanted
         }
         switch Paths.isDirectory(file) {
-        case nil: throw PyrometerError("--call: no such file '\(file)'")
-        case true?: throw PyrometerError("--call: '\(file)' is a directory, not a Python file")
+        case nil: throw PyrometerError("--call: no such file '\(shown)'")
+        case true?: throw PyrometerError("--call: '\(shown)' is a directory, not a Python file")
         case false?: break
         }
         let sys = try PyRef.importModule("sys")
@@ -289,7 +290,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         do {
             let util = try PyRef.importModule("importlib.util")
             let spec = try util.attribute("spec_from_file_location").call(PyRef.string(name), PyRef.string(file))
-            guard !spec.isNone else { throw PyrometerError("--call: cannot load '\(file)' as a Python module") }
+            guard !spec.isNone else { throw PyrometerError("--call: cannot load '\(shown)' as a Python module") }
             let module = try util.attribute("module_from_spec").call(spec)
             let folder = Paths.folder(of: file)
             let path = try sys.attribute("path")
@@ -305,7 +306,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
             }
             return module
         } catch let error as PythonError {
-            throw PyrometerError("--call: cannot load '\(file)': \(error)")
+            throw PyrometerError("--call: cannot load '\(shown)': \(error)")
         }
     }
 
