@@ -22,7 +22,7 @@ struct LeaksCommand: ParsableCommand {
     @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between censuses while the program runs.", valueName: "seconds"))
     var interval: Double = 1.0
 
-    @Option(name: .customLong("call"), help: ArgumentHelp("Call this function repeatedly after the program (if any) has run, a census after each call.", valueName: "module:function"))
+    @Option(name: .customLong("call"), help: ArgumentHelp("Call this function repeatedly after the program (if any) has run, a census after each call (module:function or path/to/file.py:function).", valueName: "module:function"))
     var call: String?
 
     @Option(name: .customLong("repeat"), help: ArgumentHelp("How many measured calls of --call (after one warm-up call).", valueName: "n"))
@@ -37,7 +37,7 @@ struct LeaksCommand: ParsableCommand {
     @Option(name: .customLong("graph"), help: ArgumentHelp("Draw the chains to the sample objects (.dot, or .png/.svg with Graphviz).", valueName: "file"))
     var graph: String?
 
-    @Flag(name: .customLong("fail-on-leak"), help: "Exit with status 1 when a type keeps growing (for CI).")
+    @Flag(name: .customLong("fail-on-leak"), help: "Exit with status 1 when a type keeps growing, or when the run is too short to judge (for CI).")
     var failOnLeak = false
 
     @Option(name: [.short, .long], help: ArgumentHelp("Also save the results as JSON (view them again with `pyrometer view`).", valueName: "file.json"))
@@ -55,7 +55,9 @@ struct LeaksCommand: ParsableCommand {
         guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
         if repeats < 3 { throw ValidationError("--repeat must be at least 3 (growth is judged over the calls)") }
         if samples < 0 { throw ValidationError("--samples cannot be negative") }
-        if let call, !call.contains(":") { throw ValidationError("--call needs module:function, got '\(call)'") }
+        if let call, CallTarget(call) == nil {
+            throw ValidationError("--call needs module:function or file.py:function, got '\(call)'")
+        }
         if let graph, ![".dot", ".gv", ".png", ".svg", ".pdf"].contains(where: graph.hasSuffix) {
             throw ValidationError("--graph must end in .dot, .png, .svg or .pdf")
         }
@@ -66,12 +68,14 @@ struct LeaksCommand: ParsableCommand {
         if let graphPath { try Paths.checkWritable(graphPath) }
         var options = LeakHunterSession.Options()
         options.interval = interval
-        options.call = call
+        options.call = try call.map { try Self.callAtStart($0, script: target.program.isEmpty ? nil : target.spec) }
+        options.callAsGiven = call
         options.repeats = repeats
         options.traceAllocations = traceAllocations
         options.samples = samples
         var leaked = false
         var judged = true
+        var problem: String?
         let session = LeakHunterSession(options: options)
         let program = target.program.isEmpty ? ProgramSpec(kind: .command, target: "pass") : target.spec
         let outcome = try MeasuredRun(tool: "leaks", output: output, followFork: followFork)
@@ -80,6 +84,7 @@ struct LeaksCommand: ParsableCommand {
                 if session.setupError != nil { return nil }
                 leaked = !report.leaks.isEmpty
                 judged = report.problem == nil
+                problem = report.problem
                 if let graphPath, !destination.isChild {
                     do {
                         let drawn = try GraphFile.write(LeakGraph.make(report), to: graphPath)
@@ -102,6 +107,33 @@ struct LeaksCommand: ParsableCommand {
         }
         if outcome.status != 0 || outcome.failure != nil { Glibc.exit(MeasuredRun.exitStatus(outcome)) }
         if !judged && call != nil { Glibc.exit(1) }
+        if failOnLeak && !judged && !leaked, let problem {
+            // No verdict is no pass: CI must not take a run too short to judge for a clean one.
+            Terminal.error("--fail-on-leak: \(problem)")
+            Glibc.exit(1)
+        }
         Glibc.exit(failOnLeak && leaked ? 1 : 0)
+    }
+
+    /// `--call` with a relative file made absolute now, before the program runs
+    /// (and perhaps changes directory); a missing file is refused before it runs.
+    /// The script being run, named by its path, is `__main__`.
+    static func callAtStart(_ call: String, script: ProgramSpec?) throws -> String {
+        guard let target = CallTarget(call), let file = target.file else { return call }
+        switch Paths.isDirectory(Paths.absoluteAtStart(file)) {
+        case nil: throw PyrometerError("--call: no such file '\(file)'")
+        case true?: throw PyrometerError("--call: '\(file)' is a directory, not a Python file")
+        case false?: break
+        }
+        if let script, script.kind == .script, let mine = realPath(file), mine == realPath(script.target) {
+            return "__main__:\(target.function)"
+        }
+        return target.absolute
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = Glibc.realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

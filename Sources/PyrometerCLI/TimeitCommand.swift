@@ -37,6 +37,10 @@ struct TimeitCommand: ParsableCommand {
     @Flag(name: .customLong("gc"), help: "Keep garbage collection on while timing (timeit turns it off).")
     var keepGC = false
 
+    @Flag(name: [.customShort("v"), .customLong("verbose")],
+          help: "Print the calibration and the raw time of each repeat, as timeit -v does (repeat for more digits).")
+    var verbose: Int
+
     @Flag(name: .customLong("json"), help: "Print the results as JSON.")
     var json = false
 
@@ -55,12 +59,18 @@ struct TimeitCommand: ParsableCommand {
         }
         if let output { try Paths.checkWritable(output) }
 
-        let result: TimeitResult
+        let record: TimeitRecord
         switch try TimingRun.inEmbeddedInterpreter(options) {
-        case .success(let value): result = value
+        case .success(let value): record = value
         case .failure(let failure):
             if let message = failure.message { Terminal.error(message) }
             Glibc.exit(failure.exitCode)
+        }
+        let result = record.result
+        if verbose > 0 {
+            let log = TimeitVerboseReport(verbosity: verbose, unit: unit).render(record.logs)
+            // With --json, stdout stays JSON.
+            if json { _ = log.withCString { Glibc.write(2, $0, strlen($0)) } } else { Terminal.output(log) }
         }
         if json {
             Terminal.output(String(decoding: try ResultFile.encode(result), as: UTF8.self) + "\n")

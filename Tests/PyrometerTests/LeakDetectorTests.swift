@@ -2,6 +2,24 @@ import Testing
 @testable import Pyrometer
 
 @Suite struct LeakDetectorTests {
+    @Test func noVerdictFromFewerCensusesThanTheTrendNeeds() {
+        #expect(LeakDetector.minimumCensuses == 3)
+        #expect(LeakDetector.judge([100, 200]).grows == false)
+        #expect(LeakDetector.judge([100]).grows == false)
+        #expect(LeakDetector.judge([100, 200, 300]).grows == true)
+        #expect(LeakDetector.notEnoughCensuses(taken: 2) == "not enough censuses to judge: 2 taken, 3 needed")
+    }
+
+    @Test func callTargetsAreModulesOrFiles() {
+        #expect(CallTarget("app:handle") == CallTarget(module: "app", file: nil, function: "handle"))
+        #expect(CallTarget("pkg.mod:Class.method")?.function == "Class.method")
+        #expect(CallTarget("jobs.py:job") == CallTarget(module: "jobs", file: "jobs.py", function: "job"))
+        #expect(CallTarget("lib/jobs:job")?.file == "lib/jobs")
+        #expect(CallTarget("/a:b/jobs.py:job") == CallTarget(module: "jobs", file: "/a:b/jobs.py", function: "job"))
+        #expect(CallTarget("/srv/jobs.py:job")?.absolute == "/srv/jobs.py:job")
+        #expect(CallTarget("nocolon") == nil && CallTarget("app:") == nil && CallTarget(":f") == nil)
+    }
+
     @Test func steadyGrowthIsALeak() {
         let verdict = LeakDetector.judge([100, 110, 120, 130, 140, 150])
         #expect(verdict == .init(rising: 5, falling: 0, steps: 5, grows: true))

@@ -49,6 +49,57 @@ import Testing
         #expect(compared[1].significant == false)
     }
 
+    @Test func aSmallDifferenceIsNotSignificantHoweverSmallItsPValue() {
+        // Completely separated samples (p = 0.008), but only 3% apart: what two
+        // copies of one statement can show.
+        let compared = TimeitBenchmark.compare([
+            .init(statement: "a", position: 1, loops: 10, times: [1.000, 1.002, 1.004, 1.006, 1.008]),
+            .init(statement: "b", position: 2, loops: 10, times: [1.030, 1.031, 1.032, 1.033, 1.034]),
+        ])
+        #expect(compared[1].pValue! < 0.01 && abs(compared[1].relative - 1.03) < 1e-12)
+        #expect(compared[1].significant == false)
+        #expect(TimeitTextReport().comparison(compared[1], isFastest: false) == "1.03x slower (not significant: under 5% slower)")
+        let clear = TimeitBenchmark.compare([
+            .init(statement: "a", position: 1, loops: 10, times: [1.00, 1.01, 1.02, 1.03, 1.04]),
+            .init(statement: "b", position: 2, loops: 10, times: [1.06, 1.07, 1.08, 1.09, 1.10]),
+        ])
+        #expect(clear[1].significant == true)
+        #expect(TimeitTextReport().comparison(clear[1], isFastest: false) == "1.06x slower")
+    }
+
+    @Test func verboseLogIsTimeits() {
+        let log = StatementLog(position: 1, statement: "x", loops: 20,
+                               calibration: [.init(loops: 1, seconds: 1.234e-6), .init(loops: 2, seconds: 2.5e-6),
+                                             .init(loops: 5, seconds: 0.00012345), .init(loops: 10, seconds: 0.25)],
+                               rawTimes: [0.2501, 0.26, 1.5])
+        #expect(TimeitVerboseReport(verbosity: 1).render([log]) == """
+        1 loop -> 1.23e-06 secs
+        2 loops -> 2.5e-06 secs
+        5 loops -> 0.000123 secs
+        10 loops -> 0.25 secs
+
+        raw times: 250 msec, 260 msec, 1.5 sec
+
+
+        """)
+        // -vv: one more digit; -u: the unit asked for; -n: no calibration.
+        var given = log
+        given.calibration = []
+        #expect(TimeitVerboseReport(verbosity: 2, unit: "msec").render([given]) == "raw times: 250.1 msec, 260 msec, 1500 msec\n\n")
+        var second = given
+        second.position = 2
+        second.statement = "y = 1\ny"
+        #expect(TimeitVerboseReport(verbosity: 1).render([given, second]) == """
+        statement 1: x
+        raw times: 250 msec, 260 msec, 1.5 sec
+
+        statement 2: y = 1 ⏎ y
+        raw times: 250 msec, 260 msec, 1.5 sec
+
+
+        """)
+    }
+
     @Test func singleRepeatsAreNotTested() {
         let compared = TimeitBenchmark.compare([
             .init(statement: "a", position: 1, loops: 1, times: [2]),
@@ -91,6 +142,8 @@ import Testing
         #  statement    loops x repeats      best    median     mean ± std dev  vs fastest
         2  {**x, **y}           200 x 3  100 nsec  100 nsec  100 nsec ± 0 nsec  fastest
         1  merge(x, y)          100 x 3  200 nsec  200 nsec  200 nsec ± 0 nsec  2.00x slower
+
+        vs fastest: ratio of best times; significant = Mann-Whitney U p < 0.05 over the interleaved repeats and at least 5% slower
 
         """
         #expect(TimeitTextReport().render(result) == expected)

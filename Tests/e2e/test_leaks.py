@@ -103,9 +103,94 @@ def test_interval_mode_steady_program_is_clean(tmp_path):
 
 
 def test_program_too_short_to_judge(tmp_path):
+    # A census every 5 s, a program of 0.2 s: none taken, three needed.
     report, proc = hunt(tmp_path, "--interval", "5", "steady_server.py", "0.2")
-    assert report["leaks"] == [] and "at least 3 are needed" in report["problem"]
+    assert report["leaks"] == [] and report["points"] == []
+    assert report["problem"].startswith("not enough censuses to judge: 0 taken, 3 needed")
+    assert "Could not judge: not enough censuses to judge: 0 taken, 3 needed" in proc.stdout
     assert "use a smaller --interval" in proc.stdout
+
+
+def test_program_too_short_to_judge_fails_under_fail_on_leak(tmp_path):
+    # Two censuses (at 0.3 s and 0.6 s of a 0.75 s program) are one short: no
+    # verdict, and --fail-on-leak does not pass the run as clean.
+    script = tmp_path / "short.py"
+    script.write_text("import time\nKEPT = []\nfor _ in range(15):\n    KEPT.append(object())\n    time.sleep(0.05)\n")
+    out = tmp_path / "r.json"
+    proc = run(["leaks", "--interval", "0.3", "--fail-on-leak", "-o", out, script], cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    taken = len(report["points"])
+    assert taken < 3 and report["leaks"] == []
+    reason = f"not enough censuses to judge: {taken} taken, 3 needed"
+    assert report["problem"].startswith(reason)
+    assert proc.stderr.strip().splitlines() == [f"pyrometer: error: --fail-on-leak: {report['problem']}"]
+    # Without --fail-on-leak the same run is reported, not failed.
+    again = run(["leaks", "--interval", "5", script], cwd=tmp_path)
+    assert again.returncode == 0 and "not enough censuses to judge: 0 taken, 3 needed" in again.stdout
+
+
+def test_profile_is_in_builtins(tmp_path):
+    # A program written for kernprof or memory_profiler runs under leaks unchanged.
+    script = tmp_path / "decorated.py"
+    script.write_text("KEPT = []\n\n@profile\ndef handle():\n    KEPT.append(object())\n\n"
+                      "@profile(precision=3)\ndef helper():\n    return 1\n\n"
+                      "with profile:\n    helper()\nhandle()\nprint('ran', handle.__name__, helper())\n")
+    report, proc = hunt(tmp_path, "--call", "decorated:handle", "--repeat", "4", script)
+    assert proc.stdout.startswith("ran handle 1\n")
+    assert leak(report, "object")["countGrowth"] == 1
+    interval = run(["leaks", "--interval", "5", script], cwd=tmp_path)
+    assert interval.returncode == 0 and "NameError" not in interval.stderr, interval.stderr
+    assert interval.stdout.startswith("ran handle 1\n")
+
+
+def test_call_a_function_of_a_file(tmp_path):
+    # path/to/file.py:function, relative to where pyrometer started, without running it first.
+    work = tmp_path / "work"
+    work.mkdir()
+    report, proc = hunt(tmp_path, "--call", str(LEAKS / "string_leak.py") + ":handle", "--repeat", "4")
+    assert leak(report, "str")["countGrowth"] == 30
+    assert report["function"] == str(LEAKS / "string_leak.py") + ":handle"
+    relative = run(["leaks", "--call", "../Fixtures/leaks/global_list.py:handle", "--repeat", "4", "-o", tmp_path / "g.json"],
+                   cwd=LEAKS.parent.parent / "e2e", timeout=300)
+    assert relative.returncode == 0, relative.stderr
+    found = leak(json.loads((tmp_path / "g.json").read_text()), "global_list.Record")
+    assert found["countGrowth"] == 25 and re.fullmatch(r"global_list\.HISTORY\[\d+\]", found["sample"]["path"])
+    assert "4 calls of ../Fixtures/leaks/global_list.py:handle" in relative.stdout
+
+
+def test_call_a_function_of_the_script_by_its_path(tmp_path):
+    # The script being run is the file: its function is __main__'s.
+    report, _ = hunt(tmp_path, "--call", "./global_list.py:handle", "--repeat", "4", "global_list.py")
+    found = leak(report, "__main__.Record")
+    assert found["countGrowth"] == 25
+
+
+def test_call_file_that_does_not_load_is_one_line(tmp_path):
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    (tmp_path / "raiser.py").write_text("raise RuntimeError('boom at import')\n")
+    for call, message in [("bad.py:f", "--call: cannot load 'bad.py': SyntaxError: invalid syntax"),
+                          ("raiser.py:f", "--call: cannot load 'raiser.py': RuntimeError: boom at import")]:
+        proc = run(["leaks", "--call", call], cwd=tmp_path)
+        assert proc.returncode == 2
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("pyrometer: error: " + message), proc.stderr
+
+
+def test_call_file_sees_its_neighbours_and_survives_a_chdir(tmp_path):
+    # The file's folder is on sys.path (it imports a neighbour); the program's
+    # chdir does not move a relative --call path.
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "store.py").write_text("ITEMS = []\n")
+    (lib / "jobs.py").write_text("import store\n\ndef job():\n    store.ITEMS.append(bytearray(100))\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "r.json"
+    proc = run(["leaks", "--call", "lib/jobs.py:job", "--repeat", "4", "-o", out, "-c", f"import os; os.chdir({str(elsewhere)!r})"],
+               cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert leak(json.loads(out.read_text()), "bytearray")["sample"]["path"].startswith("store.ITEMS[")
 
 
 def test_view_prints_the_saved_report(tmp_path):
@@ -155,7 +240,11 @@ def test_function_that_raises_keeps_what_was_measured(tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--call", "nocolon"], "--call needs module:function"),
+    (["--call", "nocolon"], "--call needs module:function or file.py:function, got 'nocolon'"),
+    (["--call", "no_such_file.py:handle"], "--call: no such file 'no_such_file.py'"),
+    (["--call", "sub/dir/missing.py:handle"], "--call: no such file 'sub/dir/missing.py'"),
+    (["--call", "clean.py:missing"], "'clean.py' has no 'missing'"),
+    (["--call", "clean.py:"], "--call needs module:function or file.py:function"),
     (["--call", "no_such_module_here:f"], "cannot import 'no_such_module_here'"),
     (["--call", "clean:missing"], "'clean' has no 'missing'"),
     (["--call", "clean:handle", "--repeat", "2"], "--repeat must be at least 3"),

@@ -5,6 +5,14 @@
 /// filled on first use, lazy imports) rise a step or two and stop; objects a
 /// working program makes and frees go down as often as up.
 public enum LeakDetector {
+    /// The fewest censuses a trend can be judged from: two steps, both rising.
+    public static let minimumCensuses = 3
+
+    /// What a report says instead of a verdict when there are fewer.
+    public static func notEnoughCensuses(taken: Int) -> String {
+        "not enough censuses to judge: \(taken) taken, \(minimumCensuses) needed"
+    }
+
     public struct Verdict: Equatable, Sendable {
         public var rising: Int
         public var falling: Int
@@ -19,7 +27,7 @@ public enum LeakDetector {
             if series[index] > series[index - 1] { rising += 1 }
             if series[index] < series[index - 1] { falling += 1 }
         }
-        guard steps >= 2, let first = series.first, let last = series.last else {
+        guard series.count >= minimumCensuses, let first = series.first, let last = series.last else {
             return Verdict(rising: rising, falling: falling, steps: steps, grows: false)
         }
         let middle = series[series.count / 2]

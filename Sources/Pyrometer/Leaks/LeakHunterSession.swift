@@ -9,8 +9,11 @@ import Glibc
 public final class LeakHunterSession: MeasurementSession, @unchecked Sendable {  // Python state under the GIL
     public struct Options: Sendable {
         public var interval: Double = 1.0
-        /// `module:function` to call, or nil to sample the running program.
+        /// `module:function` or `/path/to/file.py:function` to call, or nil to
+        /// sample the running program.
         public var call: String?
+        /// `--call` as it was typed (a relative file), for the report and errors.
+        public var callAsGiven: String?
         public var repeats = 10
         /// Record where each object is allocated (the memory tool's allocator hooks).
         public var traceAllocations = false
@@ -59,6 +62,11 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
             MemoryCollector.begin(trackSites: true, recordCalls: false)
             AllocatorHooks.install()
             AllocationSites.tracing = true
+        }
+        if context.program != nil {
+            // A program written for kernprof or memory_profiler uses `@profile`
+            // without importing it: here it marks nothing and changes nothing.
+            try PyRef.importModule("builtins").setAttribute("profile", ChosenFunctions.builtinProfile())
         }
         if options.call == nil { startSampler() }
     }
@@ -215,42 +223,91 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
             findSamples(for: worst(currentLeaks()))
         } catch let error as PythonError {
             error.printTraceback()
-            problem = "\(call) raised \(error) after \(max(0, snapshots.count - 1)) measured calls"
+            problem = "\(options.callAsGiven ?? call) raised \(error) after \(max(0, snapshots.count - 1)) measured calls"
         } catch {
             problem = "\(error)"
         }
     }
 
-    /// The function named `module:function` (`module:Class.method` works too). The
-    /// program's own script is found under its file name or `__main__`.
+    /// The function named `module:function` (`module:Class.method` works too), or
+    /// `path/to/file.py:function`: the file is loaded as a module named after it
+    /// (its folder first on sys.path, as `python file.py` has it). The program's
+    /// own script is found under its file name or `__main__`.
     private func resolve(_ call: String) throws -> PyRef {
-        let parts = call.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw PyrometerError("--call needs module:function, got '\(call)'")
+        guard let target = CallTarget(call) else {
+            throw PyrometerError("--call needs module:function or file.py:function, got '\(call)'")
         }
-        let (moduleName, path) = (parts[0], parts[1])
-        var module: PyRef
+        let module: PyRef
         let mainStem = program.flatMap { $0.kind == .script ? Paths.deletingExtension(Paths.fileName(of: $0.target)) : nil }
-        if moduleName == "__main__" || moduleName == mainStem {
+        if let file = target.file {
+            module = try load(file: file)
+        } else if target.module == "__main__" || target.module == mainStem {
             module = try PyRef.importModule("__main__")
         } else {
             do {
-                module = try PyRef.importModule(moduleName)
+                module = try PyRef.importModule(target.module)
             } catch let error as PythonError {
-                throw PyrometerError("--call: cannot import '\(moduleName)': \(error)")
+                throw PyrometerError("--call: cannot import '\(target.module)': \(error)")
             }
         }
-        var target = module
-        for name in path.split(separator: ".") {
-            guard let next = target.optionalAttribute(String(name)) else {
-                throw PyrometerError("--call: '\(moduleName)' has no '\(path)'")
+        var found = module
+        for name in target.function.split(separator: ".") {
+            guard let next = found.optionalAttribute(String(name)) else {
+                let given = options.callAsGiven.flatMap(CallTarget.init)?.file ?? target.file ?? target.module
+                throw PyrometerError("--call: '\(given)' has no '\(target.function)'")
             }
-            target = next
+            found = next
         }
-        guard PyCallable_Check(target.pointer) == 1 else {
+        guard PyCallable_Check(found.pointer) == 1 else {
             throw PyrometerError("--call: '\(call)' is not callable")
         }
-        return target
+        return found
+    }
+
+    /// The module of a file given to --call: `__main__` when the program is that
+    /// file, a module already loaded from it, or the file loaded now under its
+    /// name (another name when a different module has that one).
+    private func load(file: String) throws -> PyRef {
+        let shown = options.callAsGiven.flatMap(CallTarget.init)?.file ?? file
+        let realpath = try PyRef.importModule("os.path").attribute("realpath")
+        func sameFile(_ module: PyRef) -> Bool {
+            guard let path = module.optionalAttribute("__file__"), !path.isNone,
+                  let resolved = try? realpath.call(path).stringValue, let wanted = try? realpath.call(PyRef.string(file)).stringValue
+            else { return false }
+            return resolved == wanted
+        }
+        switch Paths.isDirectory(file) {
+        case nil: throw PyrometerError("--call: no such file '\(shown)'")
+        case true?: throw PyrometerError("--call: '\(shown)' is a directory, not a Python file")
+        case false?: break
+        }
+        let sys = try PyRef.importModule("sys")
+        let modules = try sys.attribute("modules")
+        if let main = modules.item(forKey: "__main__"), sameFile(main) { return main }
+        let stem = Paths.deletingExtension(Paths.fileName(of: file))
+        if let loaded = modules.item(forKey: stem), sameFile(loaded) { return loaded }
+        let name = modules.item(forKey: stem) == nil ? stem : "_pyrometer_call_" + stem
+        do {
+            let util = try PyRef.importModule("importlib.util")
+            let spec = try util.attribute("spec_from_file_location").call(PyRef.string(name), PyRef.string(file))
+            guard !spec.isNone else { throw PyrometerError("--call: cannot load '\(shown)' as a Python module") }
+            let module = try util.attribute("module_from_spec").call(spec)
+            let folder = Paths.folder(of: file)
+            let path = try sys.attribute("path")
+            if !folder.isEmpty, PySequence_Contains(path.pointer, try PyRef.string(folder).pointer) == 0 {
+                try path.callMethod("insert", PyRef.int(0), PyRef.string(folder))
+            }
+            try modules.setItem(name, module)
+            do {
+                try spec.attribute("loader").callMethod("exec_module", module)
+            } catch {
+                _ = PyDict_DelItemString(modules.pointer, name)
+                throw error
+            }
+            return module
+        } catch let error as PythonError {
+            throw PyrometerError("--call: cannot load '\(shown)': \(error)")
+        }
     }
 
     // MARK: Results
@@ -270,17 +327,57 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     }
 
     private func makeReport() -> LeakReport {
-        if problem == nil, snapshots.count < 3 {
-            problem = options.call == nil
-                ? "the program ended after \(snapshots.count) census\(snapshots.count == 1 ? "" : "es") (every \(options.interval) s); at least 3 are needed: use a smaller --interval"
-                : "too few calls to judge"
+        let enough = snapshots.count >= LeakDetector.minimumCensuses
+        if problem == nil, !enough {
+            problem = LeakDetector.notEnoughCensuses(taken: snapshots.count)
+                + (options.call == nil ? " (one every \(options.interval) s while the program ran: use a smaller --interval)" : "")
         }
-        var leaks = currentLeaks()
+        // No verdict from fewer censuses than the trend test needs.
+        var leaks = enough ? currentLeaks() : []
         for index in leaks.indices { leaks[index].sample = samples[leaks[index].type] }
         return LeakReport(python: PythonVersion.current, command: program?.commandLine ?? [],
-                          mode: options.call == nil ? .interval : .calls, function: options.call,
+                          mode: options.call == nil ? .interval : .calls, function: options.callAsGiven ?? options.call,
                           interval: options.call == nil ? options.interval : nil,
                           points: points, totalCounts: snapshots.map(\.totalCount), totalBytes: snapshots.map(\.totalBytes),
                           leaks: leaks, problem: problem)
+    }
+}
+
+/// What `--call` names: `module:function` (`module:Class.method`), or
+/// `path/to/file.py:function`, told apart by the `.py` or a `/` before the colon.
+public struct CallTarget: Equatable, Sendable {
+    /// The module's name, or the file's name without `.py`.
+    public var module: String
+    /// The file's path, when a file is named.
+    public var file: String?
+    /// The function's dotted path inside the module.
+    public var function: String
+
+    public init(module: String, file: String?, function: String) {
+        self.module = module
+        self.file = file
+        self.function = function
+    }
+
+    public init?(_ text: String) {
+        // A path may hold colons; a function's name cannot.
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let before = String(text[..<colon]), after = String(text[text.index(after: colon)...])
+        guard !before.isEmpty, !after.isEmpty else { return nil }
+        function = after
+        if before.hasSuffix(".py") || before.contains("/") {
+            file = before
+            module = Paths.deletingExtension(Paths.fileName(of: before))
+        } else {
+            file = nil
+            module = before
+        }
+    }
+
+    /// The same target with a relative file made absolute against the working
+    /// directory now (before the program runs and perhaps changes it).
+    public var absolute: String {
+        guard let file else { return "\(module):\(function)" }
+        return Paths.absoluteAtStart(file) + ":" + function
     }
 }

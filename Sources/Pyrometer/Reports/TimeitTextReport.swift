@@ -41,14 +41,23 @@ public struct TimeitTextReport {
             }
             out += cells.joined(separator: "  ").trimmed + "\n"
         }
-        return out
+        return out + "\n" + TimeitTextReport.legend + "\n"
     }
+
+    /// How to read `vs fastest`, under the table.
+    public static let legend = "vs fastest: ratio of best times; significant = "
+        + Text.format("Mann-Whitney U p < %g over the interleaved repeats", TimeitBenchmark.significanceLevel)
+        + Text.format(" and at least %g%% slower", 100 * TimeitBenchmark.minimumDifference)
 
     func comparison(_ timing: StatementTiming, isFastest: Bool) -> String {
         if isFastest { return "fastest" }
         let ratio = Text.format("%.2fx slower", timing.relative)
         guard let pValue = timing.pValue else { return ratio + " (untested: one repeat)" }
-        return timing.significant == true ? ratio : ratio + Text.format(" (not significant, p=%.2f)", pValue)
+        if timing.significant == true { return ratio }
+        if pValue < TimeitBenchmark.significanceLevel {
+            return ratio + Text.format(" (not significant: under %g%% slower)", 100 * TimeitBenchmark.minimumDifference)
+        }
+        return ratio + Text.format(" (not significant, p=%.2f)", pValue)
     }
 
     func display(_ code: String, limit: Int = 50) -> String {

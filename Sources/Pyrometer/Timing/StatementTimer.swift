@@ -27,16 +27,22 @@ public enum TimingFailure: Error {
 }
 
 /// Times one statement the way timeit does: the setup and a `for` loop around the
-/// statement are compiled once into a function, so the timed loop runs entirely
+/// statement are compiled into a function, so the timed loop runs entirely
 /// inside the interpreter; the clock is read once before and once after it.
+///
+/// The function is compiled `copies` times. Where a code object lands in memory
+/// changes its speed by a few percent (two copies of one statement differ
+/// consistently), so rounds take turns over the copies: that effect becomes
+/// part of the spread between repeats instead of a bias of one statement.
 final class StatementTimer {
     static let sourceName = "<pyrometer timeit>"
-    private let function: PyRef
+    private var functions: [PyRef] = []
     private let clock: PyRef
     private let repeatNone: PyRef
     private let gcEnabledWhileTiming: Bool
 
-    init(statement: String, label: String, setup: String, namespace: PyRef, clock: PyRef, keepGC: Bool) throws {
+    init(statement: String, label: String, setup: String, namespace: PyRef, clock: PyRef, keepGC: Bool,
+         copies: Int = 1) throws {
         let builtins = try PyRef.importModule("builtins")
         func check(_ code: String, _ which: String) throws {
             do {
@@ -49,15 +55,17 @@ final class StatementTimer {
         try check(statement, label)
         let source = StatementTimer.template(statement: statement, setup: setup)
         do {
-            let code = try builtins.attribute("compile").call(PyRef.string(source), PyRef.string(StatementTimer.sourceName), PyRef.string("exec"))
             // Tracebacks show the statement's own lines.
             let lines = try PyRef.string(source).callMethod("splitlines", PyRef.bool(true))
             let cache = try PyRef.importModule("linecache").attribute("cache")
             try cache.setItem(StatementTimer.sourceName,
                               PyRef.tuple([PyRef.int(source.utf8.count), PyRef.none, lines, PyRef.string(StatementTimer.sourceName)]))
-            try builtins.attribute("exec").call(code, namespace)
-            guard let function = namespace.item(forKey: "_pyrometer_timed") else { throw PythonError.fetch() }
-            self.function = function
+            for _ in 0..<max(1, copies) {
+                let code = try builtins.attribute("compile").call(PyRef.string(source), PyRef.string(StatementTimer.sourceName), PyRef.string("exec"))
+                try builtins.attribute("exec").call(code, namespace)
+                guard let function = namespace.item(forKey: "_pyrometer_timed") else { throw PythonError.fetch() }
+                functions.append(function)
+            }
         } catch let error as PythonError {
             throw TimingFailure.syntax(which: label, error: error)
         }
@@ -81,8 +89,12 @@ final class StatementTimer {
         """
     }
 
-    /// Seconds taken by `loops` runs of the statement (after one run of the setup).
-    func run(loops: Int) throws -> Double {
+    var copies: Int { functions.count }
+
+    /// Seconds taken by `loops` runs of the statement (after one run of the setup),
+    /// timed with the function's copy number `copy`.
+    func run(loops: Int, copy: Int = 0) throws -> Double {
+        let function = functions[copy % functions.count]
         let gc = try PyRef.importModule("gc")
         let wasEnabled = try gc.attribute("isenabled").call().pointer == pyro_true()
         if !gcEnabledWhileTiming { try gc.attribute("disable").call() }
@@ -99,13 +111,15 @@ final class StatementTimer {
     }
 
     /// timeit's autorange: the first of 1, 2, 5, 10, 20, 50, ... loops that takes
-    /// at least `minimum` seconds.
-    func calibrate(minimum: Double = 0.2) throws -> Int {
+    /// at least `minimum` seconds. `tried` sees each count and its seconds.
+    func calibrate(minimum: Double = 0.2, tried: (Int, Double) -> Void = { _, _ in }) throws -> Int {
         var scale = 1
         while true {
             for factor in [1, 2, 5] {
                 let loops = scale * factor
-                if try run(loops: loops) >= minimum { return loops }
+                let seconds = try run(loops: loops)
+                tried(loops, seconds)
+                if seconds >= minimum { return loops }
             }
             scale *= 10
         }

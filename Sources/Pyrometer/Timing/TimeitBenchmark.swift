@@ -37,27 +37,67 @@ public struct TimeitOptions: Sendable {
 }
 
 /// Runs the timings in the current interpreter (the GIL held) and compares them.
+///
+/// Several statements are timed in rounds: each statement is calibrated on its own
+/// (timeit's autorange), then each round runs every statement once, in an order
+/// shuffled anew for each round (warm-up runs too). Slow drift of the machine
+/// (frequency, other processes, a warming cache) then falls on every statement
+/// alike instead of on whichever statement happened to run last.
 public enum TimeitBenchmark {
+    /// Compiled copies of each statement's function that the rounds take turns over.
+    static let maximumCopies = 20
+
     /// `namespace` is the globals dict the code runs in; nil gives a fresh one.
     public static func run(_ options: TimeitOptions, namespace: PyRef? = nil) throws -> TimeitResult {
+        try record(options, namespace: namespace).result
+    }
+
+    /// The result and what `-v` shows: each statement's calibration and raw times.
+    public static func record(_ options: TimeitOptions, namespace: PyRef? = nil) throws -> TimeitRecord {
         try options.validate()
         let time = try PyRef.importModule("time")
         let clock = try time.attribute(options.processTime ? "process_time" : "perf_counter")
-        var measured: [MeasuredStatement] = []
+        var timers: [StatementTimer] = []
         for (index, statement) in options.statements.enumerated() {
             let label = options.statements.count == 1 ? "statement" : "statement \(index + 1)"
             let globals = try namespace ?? freshNamespace()
-            let timer = try StatementTimer(statement: statement, label: label, setup: options.setupCode,
-                                           namespace: globals, clock: clock, keepGC: options.keepGC)
-            let loops = try options.number ?? timer.calibrate()
-            for _ in 0..<options.warmup { _ = try timer.run(loops: loops) }
-            var times: [Double] = []
-            for _ in 0..<options.repeats { times.append(try timer.run(loops: loops) / Double(loops)) }
-            measured.append(MeasuredStatement(statement: statement, position: index + 1, loops: loops, times: times))
+            timers.append(try StatementTimer(statement: statement, label: label, setup: options.setupCode,
+                                             namespace: globals, clock: clock, keepGC: options.keepGC,
+                                             copies: min(options.repeats, maximumCopies)))
         }
-        return TimeitResult(python: PythonVersion.current, timer: options.processTime ? "process_time" : "perf_counter",
-                            setup: options.setupCode, gcEnabled: options.keepGC, warmup: options.warmup,
-                            statements: compare(measured))
+        var calibrations = [[CalibrationStep]](repeating: [], count: timers.count)
+        var loops: [Int] = []
+        for (index, timer) in timers.enumerated() {
+            if let number = options.number {
+                loops.append(number)
+            } else {
+                loops.append(try timer.calibrate { calibrations[index].append(CalibrationStep(loops: $0, seconds: $1)) })
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<options.warmup {
+            for index in timers.indices.shuffled(using: &generator) {
+                _ = try timers[index].run(loops: loops[index], copy: round)
+            }
+        }
+        var raw = [[Double]](repeating: [], count: timers.count)
+        for round in 0..<options.repeats {
+            for index in timers.indices.shuffled(using: &generator) {
+                raw[index].append(try timers[index].run(loops: loops[index], copy: round))
+            }
+        }
+        let measured = options.statements.indices.map { index in
+            MeasuredStatement(statement: options.statements[index], position: index + 1, loops: loops[index],
+                              times: raw[index].map { $0 / Double(loops[index]) })
+        }
+        let result = TimeitResult(python: PythonVersion.current, timer: options.processTime ? "process_time" : "perf_counter",
+                                  setup: options.setupCode, gcEnabled: options.keepGC, warmup: options.warmup,
+                                  statements: compare(measured))
+        let logs = options.statements.indices.map { index in
+            StatementLog(position: index + 1, statement: options.statements[index], loops: loops[index],
+                         calibration: calibrations[index], rawTimes: raw[index])
+        }
+        return TimeitRecord(result: result, logs: logs)
     }
 
     private static func freshNamespace() throws -> PyRef {
@@ -82,7 +122,18 @@ public enum TimeitBenchmark {
         }
     }
 
-    /// Ranks statements by their best time, and tests each against the fastest.
+    /// The p-value below which a difference can be significant.
+    public static let significanceLevel = 0.05
+    /// How much slower (by best time) than the fastest a statement must be for its
+    /// difference to be significant. Two copies of one statement, interleaved,
+    /// come out a few percent apart on their own (where their code lands in
+    /// memory, a busy machine): below this, a small p-value says the copies
+    /// differ, not the statements. As pyperf's minimum speed difference.
+    public static let minimumDifference = 0.05
+
+    /// Ranks statements by their best time, and tests each against the fastest:
+    /// significant when the Mann–Whitney U test gives p < `significanceLevel`
+    /// and the statement is at least `minimumDifference` slower.
     public static func compare(_ measured: [MeasuredStatement]) -> [StatementTiming] {
         let ranked = measured.map { ($0, SampleStatistics($0.times)) }.sorted { $0.1.best < $1.1.best }
         guard let fastest = ranked.first else { return [] }
@@ -92,10 +143,10 @@ public enum TimeitBenchmark {
             if rank > 0, statement.times.count > 1, fastest.0.times.count > 1 {
                 pValue = MannWhitney.test(statement.times, fastest.0.times).pValue
             }
+            let relative = statistics.best / fastest.1.best
             return StatementTiming(statement: statement.statement, position: statement.position, loops: statement.loops,
-                                   times: statement.times, statistics: statistics,
-                                   relative: statistics.best / fastest.1.best,
-                                   pValue: pValue, significant: pValue.map { $0 < 0.05 },
+                                   times: statement.times, statistics: statistics, relative: relative, pValue: pValue,
+                                   significant: pValue.map { $0 < significanceLevel && relative >= 1 + minimumDifference },
                                    warnings: instability(statistics))
         }
     }

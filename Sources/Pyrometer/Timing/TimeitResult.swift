@@ -31,7 +31,8 @@ public struct StatementTiming: Codable, Equatable, Sendable {
     /// Mann–Whitney U two-sided p-value against the fastest statement's repeats;
     /// nil for the fastest, or when either side has a single repeat.
     public var pValue: Double?
-    /// Whether the difference from the fastest is supported by the samples (p < 0.05).
+    /// Whether the difference from the fastest is significant: p < 0.05 and at
+    /// least 5% slower (`TimeitBenchmark.minimumDifference`).
     public var significant: Bool?
     /// Why the result may be unstable (empty when it looks stable).
     public var warnings: [String]

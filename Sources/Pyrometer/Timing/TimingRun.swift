@@ -11,9 +11,9 @@ public enum TimingRun {
         public let exitCode: Int32
     }
 
-    /// The result, or a failure: the code does not compile (a message), or it raised
+    /// The result (with what `-v` prints), or a failure: the code does not compile (a message), or it raised
     /// (its traceback has been printed to stderr, as Python prints it).
-    public static func inEmbeddedInterpreter(_ options: TimeitOptions) throws -> Result<TimeitResult, Failure> {
+    public static func inEmbeddedInterpreter(_ options: TimeitOptions) throws -> Result<TimeitRecord, Failure> {
         // Inside a running interpreter (the wheel's console script) it is used as it is.
         let embedded = Py_IsInitialized() == 0
         if embedded { try Interpreter.start(argv: [""]) }
@@ -22,7 +22,7 @@ public enum TimingRun {
             _ = try? PyRef(borrowed: path).callMethod("insert", PyRef.int(0), PyRef.string(FileManager.default.currentDirectoryPath))
         }
         do {
-            return .success(try TimeitBenchmark.run(options))
+            return .success(try TimeitBenchmark.record(options))
         } catch let failure as TimingFailure {
             switch failure {
             case .syntax:
