@@ -66,7 +66,8 @@ struct TimeitCommand: ParsableCommand {
             if let message = failure.message { Terminal.error(message) }
             Glibc.exit(failure.exitCode)
         }
-        let result = record.result
+        var result = record.result
+        result.unit = unit
         if verbose > 0 {
             let log = TimeitVerboseReport(verbosity: verbose, unit: unit).render(record.logs)
             // With --json, stdout stays JSON.

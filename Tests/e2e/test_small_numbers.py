@@ -96,6 +96,12 @@ def test_the_unit_given_with_u_is_kept(tmp_path):
     assert shown == printed and "Mem usage" in shown and " KiB " in shown
     assert " MiB " in run(["view", "-u", "MiB", out]).stdout
 
+    out = tmp_path / "t.json"
+    printed = run(["timeit", "-n", "100", "-r", "3", "-u", "msec", "-o", out, "x = 1"]).stdout
+    assert json.loads(out.read_text())["unit"] == "msec" and " msec per loop" in printed
+    assert " msec per loop" in run(["view", out]).stdout
+    assert " usec per loop" in run(["view", "-u", "usec", out]).stdout
+
 
 def json_blocks(text):
     """The ```json examples of docs/json-format.md, parsed keeping key order."""
@@ -124,9 +130,10 @@ def test_documented_examples_have_the_written_key_order(tmp_path):
     # The files written are in that order too, at every level.
     script = tmp_path / "work.py"
     script.write_text("@profile\ndef work():\n    return [0] * 1000\nwork()\n")
-    for args in (["lines", "-u", "1e-3"], ["memory", "-u", "KiB", "--top", "3"]):
+    for args in (["lines", "-u", "1e-3", script], ["memory", "-u", "KiB", "--top", "3", script],
+                 ["timeit", "-n", "10", "-r", "3", "-u", "usec", "x = 1", "x = 2"]):
         out = tmp_path / "r.json"
-        assert run([*args, "-o", out, script], cwd=tmp_path).returncode == 0
+        assert run([*args[:1], "-o", out, *args[1:]], cwd=tmp_path).returncode == 0
         written = json.loads(out.read_text(), object_pairs_hook=lambda pairs: pairs)
         for keys in keys_everywhere(written, []):
             assert keys == sorted(keys), keys

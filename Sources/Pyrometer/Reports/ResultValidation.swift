@@ -161,6 +161,7 @@ extension MemoryProfile {
 extension TimeitResult {
     public func validate(_ check: inout ResultCheck) throws {
         try check.nonNegative(warmup, "warmup")
+        if let unit, TimeFormat.scale(of: unit) == nil { throw check.fail("unit", "must be one of nsec, usec, msec, sec") }
         for (index, statement) in statements.enumerated() {
             let field = "statements.\(index)"
             try check.positive(statement.position, field + ".position")

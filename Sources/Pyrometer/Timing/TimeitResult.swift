@@ -14,6 +14,9 @@ public struct TimeitResult: ToolResult, Equatable {
     public var warmup: Int
     /// Fastest first.
     public var statements: [StatementTiming]
+    /// The unit the user chose with `-u` (nsec, usec, msec, sec), which
+    /// `pyrometer view` keeps; absent when the unit was chosen automatically.
+    public var unit: String? = nil
 }
 
 /// One statement's timings. Times are seconds per loop.

@@ -8,6 +8,6 @@ extension Tool {
             if let unit = options.unit, TimeFormat.scale(of: unit) == nil {
                 throw PyrometerError("-u/--unit must be one of nsec, usec, msec, sec for a timeit result")
             }
-            return TimeitTextReport(unit: options.unit).render(result)
+            return TimeitTextReport(unit: options.unit ?? result.unit).render(result)
         })
 }
