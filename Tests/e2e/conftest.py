@@ -38,6 +38,15 @@ def profile_of(args, tmp_path, cwd=None, env=None, expect_status=0):
     return json.loads(out.read_text()), proc
 
 
+def one_error_line(proc):
+    """The one `pyrometer: error:` line a refused run printed (no traceback)."""
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("pyrometer: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
 def hits(profile, name):
     """{line: hits} of the function called `name` (qualified name)."""
     matches = [f for f in profile["functions"] if f["name"] == name]

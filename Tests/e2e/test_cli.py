@@ -8,15 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, hits, line_of, profile_of, run
-
-
-def one_error_line(proc):
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("pyrometer: error: "), proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
+from conftest import FIXTURES, ROOT, hits, line_of, one_error_line, profile_of, run
 
 
 # --- running the program as python would -----------------------------------

@@ -12,18 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, hits, line_of, profile_of, pyrometer_bin, run
+from conftest import FIXTURES, ROOT, hits, line_of, one_error_line, profile_of, pyrometer_bin, run
 
 HERE = Path(__file__).resolve().parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def one_error_line(proc):
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("pyrometer: error: "), proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
 
 
 def notes(proc):

@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, last_json, pyrometer_bin, run, run_python
+from conftest import ROOT, last_json, one_error_line, pyrometer_bin, run, run_python
 
 SEED_SETUP = ["-s", "x = {'a': 1, 'b': 2}; y = {'b': 3, 'c': 4}",
               "-s", "def merge_two_dicts(x, y):", "-s", "    z = x.copy()", "-s", "    z.update(y)", "-s", "    return z"]
-
-
-def one_error_line(proc):
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("pyrometer: error: ")
-    return lines[0]
 
 
 def timeit_json(*args):
