@@ -84,5 +84,6 @@ struct TimeitCommand: ParsableCommand {
             }
         }
         if let output { try ResultFile.write(result, to: output) }
+        if let stop = record.interruption { Glibc.exit(stop.exitStatus) }
     }
 }

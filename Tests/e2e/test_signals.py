@@ -4,6 +4,7 @@ and the -o file written, and pyrometer exits with 128 + the signal's number
 import json
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -67,3 +68,30 @@ def test_a_terminated_worker_dies_as_without_pyrometer(tmp_path):
     proc = subprocess.run([pyrometer_bin(), "lines", str(script)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == "exitcode -15"
+
+
+@pytest.mark.parametrize("signal_number,status,cause", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_timeit_reports_the_repeats_done(signal_number, status, cause, tmp_path):
+    """A signal during timing ends it with the whole rounds done: both statements
+    keep the same number of repeats, the report and -o say it was interrupted."""
+    out, marker = tmp_path / "t.json", tmp_path / "runs"
+    setup = f"import time; f = open({str(marker)!r}, 'a', buffering=1)"
+    statements = ["time.sleep(0.001); f.write('a\\n')", "time.sleep(0.001); f.write('b\\n')"]
+    proc = subprocess.Popen([pyrometer_bin(), "timeit", "-n", "20", "-r", "1000", "--warmup", "0", "-s", setup,
+                             "-o", str(out), *statements], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        # Two whole rounds: 20 loops of each statement, twice.
+        while time.monotonic() < deadline and (not marker.exists() or len(marker.read_text().splitlines()) < 80):
+            time.sleep(0.02)
+        proc.send_signal(signal_number)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == status, stderr
+    result = json.loads(out.read_text())
+    repeats = {len(statement["times"]) for statement in result["statements"]}
+    assert len(repeats) == 1 and 2 <= repeats.pop() < 1000
+    assert result["notes"][0].startswith(f"interrupted by {cause} after ")
+    assert f"Note: interrupted by {cause} after " in stdout

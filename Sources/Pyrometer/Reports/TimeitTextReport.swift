@@ -13,6 +13,10 @@ public struct TimeitTextReport {
     }
 
     public func render(_ result: TimeitResult) -> String {
+        table(result) + (result.notes ?? []).map { "Note: \($0.escapingControlCharacters())\n" }.joined()
+    }
+
+    private func table(_ result: TimeitResult) -> String {
         guard let fastest = result.statements.first else { return "" }
         let unit = unit.flatMap { name in TimeFormat.scale(of: name).map { (name: name, scale: $0) } }
             ?? TimeFormat.unit(for: fastest.statistics.best)

@@ -81,23 +81,36 @@ public enum TimeitBenchmark {
             }
         }
         var raw = [[Double]](repeating: [], count: timers.count)
-        for round in 0..<options.repeats {
+        var interruption: Interruption?
+        rounds: for round in 0..<options.repeats {
             for index in timers.indices.shuffled(using: &generator) {
-                raw[index].append(try timers[index].run(loops: loops[index], copy: round))
+                do {
+                    raw[index].append(try timers[index].run(loops: loops[index], copy: round))
+                } catch let failure as TimingFailure {
+                    // Ctrl-C, SIGTERM or SIGHUP after a whole round: the rounds done are the result.
+                    guard round > 0, let stop = Interruption(failure) else { throw failure }
+                    interruption = stop
+                    break rounds
+                }
             }
         }
+        let rounds = raw.map(\.count).min() ?? 0
+        raw = raw.map { Array($0.prefix(rounds)) }
         let measured = options.statements.indices.map { index in
             MeasuredStatement(statement: options.statements[index], position: index + 1, loops: loops[index],
                               times: raw[index].map { $0 / Double(loops[index]) })
         }
-        let result = TimeitResult(python: PythonVersion.current, timer: options.processTime ? "process_time" : "perf_counter",
+        var result = TimeitResult(python: PythonVersion.current, timer: options.processTime ? "process_time" : "perf_counter",
                                   setup: options.setupCode, gcEnabled: options.keepGC, warmup: options.warmup,
                                   statements: compare(measured))
+        if let interruption {
+            result.notes = ["interrupted by \(interruption.cause) after \(rounds) of \(options.repeats) repeats: the figures are those of the repeats done"]
+        }
         let logs = options.statements.indices.map { index in
             StatementLog(position: index + 1, statement: options.statements[index], loops: loops[index],
                          calibration: calibrations[index], rawTimes: raw[index])
         }
-        return TimeitRecord(result: result, logs: logs)
+        return TimeitRecord(result: result, logs: logs, interruption: interruption)
     }
 
     private static func freshNamespace() throws -> PyRef {

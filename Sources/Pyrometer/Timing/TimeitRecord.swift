@@ -6,6 +6,31 @@ public struct TimeitRecord: Sendable {
     public var result: TimeitResult
     /// One per statement, in command-line order.
     public var logs: [StatementLog]
+    /// Set when Ctrl-C, SIGTERM or SIGHUP ended the timing after a whole round.
+    public var interruption: Interruption? = nil
+}
+
+/// Timing ended early by Ctrl-C (KeyboardInterrupt) or by SIGTERM/SIGHUP (the
+/// SystemExit(128 + signal) pyrometer's handler raises): the status to exit with.
+public struct Interruption: Sendable, Equatable {
+    public var cause: String
+    public var exitStatus: Int32
+
+    init?(_ failure: TimingFailure) {
+        guard case .raised(let error) = failure else { return nil }
+        switch error.typeName {
+        case "KeyboardInterrupt":
+            cause = "Ctrl-C"
+            exitStatus = 130
+        case "SystemExit":
+            let code = error.exception?.optionalAttribute("code")?.intValue ?? 0
+            guard code > 128 else { return nil }
+            cause = code == 143 ? "SIGTERM" : code == 129 ? "SIGHUP" : "signal \(code - 128)"
+            exitStatus = Int32(code)
+        default:
+            return nil
+        }
+    }
 }
 
 public struct StatementLog: Sendable, Equatable {

@@ -17,6 +17,9 @@ public struct TimeitResult: ToolResult, Equatable {
     /// The unit the user chose with `-u` (nsec, usec, msec, sec), which
     /// `pyrometer view` keeps; absent when the unit was chosen automatically.
     public var unit: String? = nil
+    /// What the report should say about the run (it was interrupted); absent
+    /// when there is nothing to say.
+    public var notes: [String]? = nil
 }
 
 /// One statement's timings. Times are seconds per loop.

@@ -18,6 +18,7 @@ public enum TimingRun {
         let embedded = Py_IsInitialized() == 0
         if embedded { try Interpreter.start(argv: [""]) }
         defer { if embedded { Py_Finalize() } }
+        try endTimingOnSignals()
         if let path = PySys_GetObject("path") {
             _ = try? PyRef(borrowed: path).callMethod("insert", PyRef.int(0), PyRef.string(FileManager.default.currentDirectoryPath))
         }
@@ -28,9 +29,24 @@ public enum TimingRun {
             case .syntax:
                 return .failure(Failure(message: failure.message, exitCode: 2))
             case .raised(let error):
+                if let stop = Interruption(failure) {
+                    // Before a whole round was timed: nothing to report.
+                    StandardStream.writeError("pyrometer: interrupted by \(stop.cause) before a whole round was timed\n")
+                    return .failure(Failure(message: nil, exitCode: stop.exitStatus))
+                }
                 error.printTraceback()
                 return .failure(Failure(message: nil, exitCode: error.typeName == "KeyboardInterrupt" ? 130 : 1))
             }
+        }
+    }
+
+    /// SIGTERM and SIGHUP end timing as Ctrl-C does: with the repeats done so far
+    /// (pyrometer's handler raises SystemExit(128 + signal); a second one exits at once).
+    private static func endTimingOnSignals() throws {
+        let signals = try PyRef.importModule("signal")
+        let handler = try NativeModule.module().attribute("_terminate")
+        for name in ["SIGTERM", "SIGHUP"] {
+            try signals.attribute("signal").call(signals.attribute(name), handler)
         }
     }
 }
