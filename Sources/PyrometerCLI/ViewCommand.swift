@@ -30,7 +30,7 @@ struct ViewCommand: ParsableCommand {
         let (tool, data) = try ResultFile.load(file)
         if !pictures.isEmpty {
             guard tool.format == SampleProfile.format else {
-                throw PyrometerError("\(pictures.flags) draw sample results; '\(file)' holds \(tool.format) results")
+                throw PyrometerError("\(pictures.flags) \(pictures.flags.contains(",") ? "draw" : "draws") sample results; '\(file)' holds \(tool.format) results")
             }
             try pictures.checkWritable()
             try pictures.write(try ResultFile.read(SampleProfile.self, from: file))

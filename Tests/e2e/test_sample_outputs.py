@@ -192,6 +192,9 @@ def test_speedscope_validates_and_holds_threads(outputs):
     assert set(profiles) == {"MainThread", "Thread-1 (worker)"}
     worker = profiles["Thread-1 (worker)"]
     assert worker["unit"] == "nanoseconds" and worker["weights"] == [100_000_000]
+    main = profiles["MainThread"]  # alpha at lines 5 and 6: one stack of frames
+    assert [[frames[i]["name"] for i in s] for s in main["samples"]][0] == ["<module>", "main", "alpha"]
+    assert main["weights"][0] == 700_000_000
     assert [frames[i]["name"] for i in worker["samples"][0]] == ["Thread.run", "worker", "alpha"]
     assert sum(sum(p["weights"]) for p in data["profiles"]) == TOTAL * 1_000_000
     for p in data["profiles"]:

@@ -3,7 +3,9 @@ import FoundationEssentials
 /// speedscope's file format: the frames once in `shared.frames` (name, file,
 /// the function's first line), and one "sampled" profile per thread whose
 /// samples are stacks of frame indices, outermost first, with their weights
-/// (nanoseconds when the profile has times, else sample counts).
+/// (nanoseconds when the profile has times, else sample counts; stacks that
+/// differ only in their lines are merged, as speedscope's frames have no line
+/// of their own).
 public struct SpeedscopeReport {
     public var name: String
 
@@ -56,11 +58,20 @@ public struct SpeedscopeReport {
         var profiles: [Profile] = []
         let threads = Array(Set(tree.stacks.map(\.thread))).sorted()
         for thread in threads {
+            // Stacks that differ only in lines are one stack of speedscope's frames.
             var samples: [[Int]] = []
             var weights: [Int64] = []
+            var position: [[Int]: Int] = [:]
             for stack in tree.stacks where stack.thread == thread {
-                samples.append(stack.frames.map(frameIndex))
-                weights.append(unit == "nanoseconds" ? stack.nanoseconds : stack.weight)
+                let sample = stack.frames.map(frameIndex)
+                let weight = unit == "nanoseconds" ? stack.nanoseconds : stack.weight
+                if let found = position[sample] {
+                    weights[found] += weight
+                } else {
+                    position[sample] = samples.count
+                    samples.append(sample)
+                    weights.append(weight)
+                }
             }
             let threadName = tree.threads.indices.contains(thread) ? tree.threads[thread] : ""
             profiles.append(Profile(name: threadName.isEmpty ? "thread \(thread)" : threadName, unit: unit,
@@ -70,7 +81,7 @@ public struct SpeedscopeReport {
             profiles.append(Profile(name: name, unit: unit, endValue: 0, samples: [], weights: []))
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(File(shared: Shared(frames: frames), profiles: profiles, name: name))
     }
 }
