@@ -43,12 +43,38 @@ public struct FlameGraphReport {
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n" + element(tree, id: "flamegraph", standalone: true)
     }
 
+    /// Several flame graphs, one above the other, in one SVG document (each
+    /// zooms and searches on its own).
+    public static func document(_ graphs: [(report: FlameGraphReport, tree: FlameTree, id: String)]) -> String {
+        let width = graphs.map(\.report.width).max() ?? 1200
+        var y = 0.0
+        var inner = ""
+        for graph in graphs {
+            inner += graph.report.element(graph.tree, id: graph.id, standalone: false, y: y)
+            y += graph.report.height(graph.tree)
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+            + "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(Int(width))\" height=\"\(Int(y))\" viewBox=\"0 0 \(Int(width)) \(Int(y))\">\n"
+            + "<style type=\"text/css\"><![CDATA[\n\(css)]]></style>\n" + inner
+            + "<script type=\"text/ecmascript\"><![CDATA[\n\(script)]]></script>\n</svg>\n"
+    }
+
+    func height(_ tree: FlameTree) -> Double { 62 + Double(visibleDepth(tree) + 1) * Self.frameHeight + 30 }
+
+    /// The depth of the deepest frame wide enough to be drawn.
+    func visibleDepth(_ tree: FlameTree) -> Int {
+        let usable = width - 2 * Self.pad
+        let total = Double(max(tree.total, 1))
+        return tree.nodes.lazy.filter { Double($0.total) / total * usable >= Self.minimumWidth }.map(\.depth).max() ?? 0
+    }
+
     /// The `<svg>` element; `standalone` adds the style and the script (an HTML
-    /// page carries one copy of them for all its graphs).
-    func element(_ tree: FlameTree, id: String, standalone: Bool) -> String {
-        let rows = Double(tree.maxDepth + 1)
+    /// page carries one copy of them for all its graphs); `y` places it inside
+    /// another SVG.
+    func element(_ tree: FlameTree, id: String, standalone: Bool, y offset: Double? = nil) -> String {
+        let rows = Double(visibleDepth(tree) + 1)
         let top = 62.0
-        let height = top + rows * Self.frameHeight + 30
+        let height = height(tree)
         let usable = width - 2 * Self.pad
         let total = max(tree.total, 1)
         func f(_ v: Double) -> String { Text.format("%.2f", v) }
@@ -58,7 +84,7 @@ public struct FlameGraphReport {
             case .icicle: return top + Double(depth) * Self.frameHeight
             }
         }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flamegraph\" id=\"\(id)\" version=\"1.1\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-width=\"\(f(usable))\" data-pad=\"\(f(Self.pad))\" data-total=\"\(tree.total)\" data-unit=\"\(Markup.escape(tree.unit))\">\n"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flamegraph\" id=\"\(id)\"\(offset.map { " x=\"0\" y=\"\(f($0))\"" } ?? "") version=\"1.1\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" data-width=\"\(f(usable))\" data-pad=\"\(f(Self.pad))\" data-total=\"\(tree.total)\" data-unit=\"\(Markup.escape(tree.unit))\">\n"
         if standalone {
             out += "<style type=\"text/css\"><![CDATA[\n\(Self.css)]]></style>\n"
         }
@@ -68,7 +94,7 @@ public struct FlameGraphReport {
             out += "<text class=\"subtitle\" x=\"\(f(width / 2))\" y=\"40\" text-anchor=\"middle\">\(Markup.escape(subtitle))</text>\n"
         }
         out += "<text class=\"button reset\" x=\"\(f(Self.pad))\" y=\"54\" style=\"display:none\">Reset zoom</text>\n"
-        if standalone {
+        if standalone || offset == 0 {
             out += "<text class=\"button search-button\" x=\"\(f(width - Self.pad - 110))\" y=\"54\">Search</text>\n"
         }
         out += "<text class=\"button clear\" x=\"\(f(width - Self.pad - 50))\" y=\"54\" style=\"display:none\">Clear</text>\n"
@@ -236,11 +262,6 @@ public struct FlameGraphReport {
           var box = document.getElementById('search');
           if (box) box.value = '';
         });
-        var button = svg.querySelector('.search-button');
-        if (button) button.addEventListener('click', function () {
-          var term = window.prompt('Search for a function or file (part of its name):', '');
-          if (term !== null) svg.flameSearch(term);
-        });
       }
       var graphs = Array.prototype.slice.call(document.querySelectorAll('svg.flamegraph'));
       graphs.forEach(setup);
@@ -248,12 +269,17 @@ public struct FlameGraphReport {
       if (box) box.addEventListener('input', function () {
         graphs.forEach(function (svg) { svg.flameSearch(box.value); });
       });
+      function ask() {
+        var term = window.prompt('Search for a function or file (part of its name):', '');
+        if (term !== null) graphs.forEach(function (svg) { svg.flameSearch(term); });
+      }
+      Array.prototype.forEach.call(document.querySelectorAll('.search-button'), function (button) {
+        button.addEventListener('click', ask);
+      });
       document.addEventListener('keydown', function (event) {
         if ((event.ctrlKey || event.metaKey) && (event.key === 'f' || event.key === 'F')) {
           event.preventDefault();
-          if (box) { box.focus(); box.select(); return; }
-          var term = window.prompt('Search for a function or file (part of its name):', '');
-          if (term !== null) graphs.forEach(function (svg) { svg.flameSearch(term); });
+          if (box) { box.focus(); box.select(); } else { ask(); }
         }
       });
     })();

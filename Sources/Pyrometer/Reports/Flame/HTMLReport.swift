@@ -23,11 +23,28 @@ public struct HTMLReport {
         self.palette = palette
     }
 
-    public func html(_ tree: FlameTree) -> String {
-        let totals = StackTotals(tree)
+    /// One set of pictures and tables on the page: a profile's stacks, or for
+    /// memory those held at the peak and those held at the end.
+    public struct View {
+        /// Prefix of the sections' ids ("" gives flame, icicle, functions, lines).
+        public var id: String
+        /// Added to every heading ("at the peak"); "" for none.
+        public var heading: String
+        public var tree: FlameTree
+
+        public init(id: String = "", heading: String = "", tree: FlameTree) {
+            self.id = id
+            self.heading = heading
+            self.tree = tree
+        }
+    }
+
+    public func html(_ tree: FlameTree) -> String { html([View(tree: tree)]) }
+
+    /// The page: each view's graphs and tables in turn, then the source of the
+    /// first view's hottest functions.
+    public func html(_ views: [View]) -> String {
         let e = Markup.escape
-        let weight = tree.unit == "bytes" ? "Bytes" : "Samples"
-        func amount(_ value: Int64) -> String { tree.unit == "bytes" ? FlameGraphReport.bytes(value) : "\(value)" }
         var out = """
         <!DOCTYPE html>
         <html lang="en">
@@ -46,21 +63,39 @@ public struct HTMLReport {
         for fact in facts { out += "<p class=\"fact\">\(e(fact))</p>\n" }
         for note in notes { out += "<p class=\"note\">note: \(e(note))</p>\n" }
         out += """
-        <nav><a href="#flame">Flame graph</a> · <a href="#icicle">Left heavy</a> · <a href="#functions">Top functions</a> · <a href="#lines">Hottest lines</a> · <a href="#sources">Source</a></nav>
+        <nav>\(views.map { view in
+            [("flame", "Flame graph"), ("icicle", "Left heavy"), ("functions", "Top functions"), ("lines", "Hottest lines")]
+                .map { "<a href=\"#\(view.id)\($0.0)\">\($0.1)\(view.heading.isEmpty ? "" : " " + e(view.heading))</a>" }.joined(separator: " · ")
+        }.joined(separator: " · ")) · <a href="#sources">Source</a></nav>
         <p class="search"><label for="search">Search (function or file, Ctrl-F):</label> <input id="search" type="search" autocomplete="off" placeholder="e.g. parse"></p>
         </header>
 
         """
+        for view in views { out += sections(view) }
+        if let first = views.first { out += sourceSection(first.tree) }
+        out += "<script>\n\(FlameGraphReport.script)</script>\n</body>\n</html>\n"
+        return out
+    }
+
+    private func sections(_ view: View) -> String {
+        let tree = view.tree
+        let totals = StackTotals(tree)
+        let e = Markup.escape
+        let weight = tree.unit == "bytes" ? "Bytes" : "Samples"
+        func amount(_ value: Int64) -> String { tree.unit == "bytes" ? FlameGraphReport.bytes(value) : "\(value)" }
+        let suffix = view.heading.isEmpty ? "" : " " + e(view.heading)
+        let id = view.id
+        var out = ""
         let hint = "Hover a frame for its function, file:line and share; click to zoom in; Reset zoom to go back."
-        out += "<section id=\"flame\">\n<h2>Flame graph</h2>\n<p class=\"hint\">\(hint)</p>\n"
-        out += FlameGraphReport(title: "Flame graph", subtitle: "stacks merged by function, root at the bottom", style: .flame, palette: palette)
-            .element(tree, id: "flame-graph", standalone: false)
-        out += "</section>\n<section id=\"icicle\">\n<h2>Left heavy</h2>\n<p class=\"hint\">The same stacks, root at the top, the heaviest callee first at every level.</p>\n"
-        out += FlameGraphReport(title: "Left heavy", subtitle: "heaviest first, root at the top", style: .icicle, palette: palette)
-            .element(tree, id: "icicle-graph", standalone: false)
+        out += "<section id=\"\(id)flame\">\n<h2>Flame graph\(suffix)</h2>\n<p class=\"hint\">\(hint)</p>\n"
+        out += FlameGraphReport(title: "Flame graph" + view.heading.prefixedBySpace, subtitle: "stacks merged by function, root at the bottom", style: .flame, palette: palette)
+            .element(tree, id: "\(id)flame-graph", standalone: false)
+        out += "</section>\n<section id=\"\(id)icicle\">\n<h2>Left heavy\(suffix)</h2>\n<p class=\"hint\">The same stacks, root at the top, the heaviest callee first at every level.</p>\n"
+        out += FlameGraphReport(title: "Left heavy" + view.heading.prefixedBySpace, subtitle: "heaviest first, root at the top", style: .icicle, palette: palette)
+            .element(tree, id: "\(id)icicle-graph", standalone: false)
         out += "</section>\n"
 
-        out += "<section id=\"functions\">\n<h2>Top functions</h2>\n"
+        out += "<section id=\"\(id)functions\">\n<h2>Top functions\(suffix)</h2>\n"
         out += "<table class=\"numbers\"><thead><tr><th>Function</th><th>File:line</th><th>Own</th><th>Own %</th><th>Total</th><th>Total %</th></tr></thead><tbody>\n"
         for function in totals.functions.prefix(rows) {
             out += "<tr><td class=\"name\">\(e(function.function))</td><td class=\"file\">\(e(location(function.file, function.firstLine)))</td>"
@@ -68,7 +103,7 @@ public struct HTMLReport {
         }
         out += "</tbody></table>\n<p class=\"hint\">\(weight) ending in the function (own) and passing through it (total; a recursive function counts once per stack).</p>\n</section>\n"
 
-        out += "<section id=\"lines\">\n<h2>Hottest lines</h2>\n"
+        out += "<section id=\"\(id)lines\">\n<h2>Hottest lines\(suffix)</h2>\n"
         out += "<table class=\"numbers\"><thead><tr><th>File:line</th><th>Function</th><th>Own</th><th>Own %</th><th>Total</th><th>Total %</th><th>Source</th></tr></thead><tbody>\n"
         for line in totals.lines.prefix(rows) where line.own > 0 || line.total > 0 {
             let text = sourceLine(line.file, line.line) ?? ""
@@ -77,8 +112,14 @@ public struct HTMLReport {
             out += "<td class=\"code\">\(e(text.trimmed))</td></tr>\n"
         }
         out += "</tbody></table>\n</section>\n"
+        return out
+    }
 
-        out += "<section id=\"sources\">\n<h2>Source of the hottest functions</h2>\n"
+    private func sourceSection(_ tree: FlameTree) -> String {
+        let totals = StackTotals(tree)
+        let e = Markup.escape
+        func amount(_ value: Int64) -> String { tree.unit == "bytes" ? FlameGraphReport.bytes(value) : "\(value)" }
+        var out = "<section id=\"sources\">\n<h2>Source of the hottest functions</h2>\n"
         var shownFunctions = 0
         for function in totals.functions where shownFunctions < sourceFunctions {
             guard let lines = sources[function.file], !lines.isEmpty else { continue }
@@ -98,8 +139,7 @@ public struct HTMLReport {
             out += "</tbody></table>\n"
         }
         if shownFunctions == 0 { out += "<p class=\"hint\">No source was saved with this profile.</p>\n" }
-        out += "</section>\n<script>\n\(FlameGraphReport.script)</script>\n</body>\n</html>\n"
-        return out
+        return out + "</section>\n"
     }
 
     private func location(_ file: String, _ line: Int) -> String {
@@ -159,4 +199,9 @@ public struct HTMLReport {
     table.source td { border-bottom: none; }
 
     """
+}
+
+extension String {
+    /// " " + self, or "" when empty.
+    var prefixedBySpace: String { isEmpty ? "" : " " + self }
 }
