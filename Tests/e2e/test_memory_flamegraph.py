@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import FIXTURES, run
-from test_sample_outputs import SVG, browser, frame_element, one_error_line, rect_width  # noqa: F401 (fixture)
+from test_sample_outputs import SVG, browser, frame_element, one_error_line, rect_width, save_screenshot  # noqa: F401 (fixture)
 
 MIB = 1 << 20
 SCRIPT = FIXTURES / "memory_stacks.py"
@@ -93,7 +93,7 @@ def test_html_has_both_views(drawn):
     assert "50.0 MiB" in text
 
 
-def test_memory_flame_graph_in_chromium(browser, drawn):  # noqa: F811
+def test_memory_flame_graph_in_chromium(browser, drawn, tmp_path):  # noqa: F811
     from selenium.webdriver.common.by import By
     browser.get((drawn / "m.svg").as_uri())
     full = float(browser.find_element(By.CSS_SELECTOR, "#peak").get_attribute("data-width"))
@@ -110,6 +110,8 @@ def test_memory_flame_graph_in_chromium(browser, drawn):  # noqa: F811
         assert "match" in frame_element(browser, "keep_b", within=graph).get_attribute("class")
     end_share = float(browser.find_element(By.CSS_SELECTOR, "#end").get_attribute("data-matched"))
     assert 99.0 <= end_share <= 100.0  # 40 MiB of the 40.0 MiB held at the end
+    browser.find_element(By.CSS_SELECTOR, "#peak .reset").click()
+    save_screenshot(browser, tmp_path / "memory.png", "memory-flamegraph.png", browser.find_element(By.CSS_SELECTOR, "svg"))
 
 
 def test_bad_memory_picture_paths_are_refused_before_running(tmp_path):
