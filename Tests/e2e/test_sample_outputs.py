@@ -260,7 +260,9 @@ def packed(data):
 def test_pprof_is_gzipped_profile_proto(outputs):
     raw = outputs["pprof"].read_bytes()
     assert raw[:2] == b"\x1f\x8b"
-    profile = read_protobuf(gzip.decompress(raw))  # gzip checks the CRC-32 and the length
+    message = gzip.decompress(raw)  # gzip checks the CRC-32 and the length
+    assert len(raw) < len(message)  # compressed, not only stored
+    profile = read_protobuf(message)
     strings = [s.decode() for s in profile[6]]
     assert strings[0] == ""
     types = [read_protobuf(t) for t in profile[1]]
@@ -461,3 +463,23 @@ def test_html_in_chromium_icicle_zoom_and_search_box(browser, outputs, tmp_path)
     assert HOSTILE_FUNCTION in browser.find_element(By.ID, "functions").text
     browser.set_window_size(1280, 1400)
     save_screenshot(browser, tmp_path / "sample-html.png", "sample-html.png")
+
+
+def test_pprof_of_a_large_profile_inflates_exactly(tmp_path):
+    """Many frames with long, repetitive names: the deflate stream (matches over the
+    whole 32 KiB window, blocks past 64 KiB of input) must inflate to the message."""
+    profile = sample_profiles.known_profile(hostile=False)
+    base = len(profile["frames"])
+    for i in range(3000):
+        profile["frames"].append(sample_profiles.frame(f"module_{i % 7}.Class_{i}.method_{i * 7919 % 1000}",
+                                                       f"/src/package/sub_{i % 13}/file_{i}.py", i % 400 + 1, 1))
+        profile["stacks"].append({"frames": [0, 1, base + i], "samples": i % 5 + 1, "nanoseconds": (i % 5 + 1) * 1_000_000, "thread": 0})
+    path = sample_profiles.write(tmp_path / "big.json", profile)
+    proc = run(["view", path, "--pprof", "big.pb.gz"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    raw = (tmp_path / "big.pb.gz").read_bytes()
+    message = gzip.decompress(raw)
+    assert len(message) > 65535 and len(raw) < len(message) / 2
+    strings = {s.decode() for s in read_protobuf(message)[6]}
+    assert "module_2.Class_2998.method_162" in strings
+    assert f"/src/package/sub_{2999 % 13}/file_2999.py" in strings
