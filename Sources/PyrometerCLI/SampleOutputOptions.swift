@@ -55,23 +55,30 @@ struct SampleOutputOptions: ParsableArguments {
         }
     }
 
-    /// Writes every file asked for.
+    /// Writes every file asked for (one that cannot be written does not stop
+    /// the others; the first failure is thrown at the end).
     func write(_ profile: SampleProfile) throws {
         guard !isEmpty else { return }
         let pictures = SamplePictures(profile)
+        var failure: PyrometerError?
         for (flag, path, _, _) in requested {
-            let bytes: [UInt8]
-            switch flag {
-            case "--flamegraph": bytes = Array(pictures.flameGraph().utf8)
-            case "--html": bytes = Array(pictures.html().utf8)
-            case "--speedscope": bytes = Array(try pictures.speedscope())
-            case "--collapsed": bytes = Array(pictures.collapsed().utf8)
-            default: bytes = pictures.pprof()
-            }
-            do { try ResultFile.write(Data(bytes), to: path.absolute) } catch let error as PyrometerError {
-                throw PyrometerError(error.message.replacing("'\(path.absolute)'", with: "'\(path.given)'"))
+            do {
+                let bytes: [UInt8]
+                switch flag {
+                case "--flamegraph": bytes = Array(pictures.flameGraph().utf8)
+                case "--html": bytes = Array(pictures.html().utf8)
+                case "--speedscope": bytes = Array(try pictures.speedscope())
+                case "--collapsed": bytes = Array(pictures.collapsed().utf8)
+                default: bytes = pictures.pprof()
+                }
+                try ResultFile.write(Data(bytes), to: path.absolute)
+            } catch let error as PyrometerError {
+                failure = failure ?? PyrometerError(error.message.replacing("'\(path.absolute)'", with: "'\(path.given)'"))
+            } catch {
+                failure = failure ?? PyrometerError("cannot write '\(path.given)': \(error)")
             }
         }
+        if let failure { throw failure }
     }
 }
 
