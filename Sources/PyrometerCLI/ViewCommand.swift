@@ -23,10 +23,20 @@ struct ViewCommand: ParsableCommand {
     @Option(name: .customLong("top"), help: ArgumentHelp("List the N lines holding the most memory (memory).", valueName: "n"))
     var top: Int?
 
+    @OptionGroup(title: "Pictures of a sample result")
+    var pictures: SampleOutputOptions
+
     func run() throws {
         if let top, top < 0 { throw PyrometerError("--top must be 0 or more, not \(top)") }
         do {
             let (tool, data) = try ResultFile.load(file)
+            if !pictures.isEmpty {
+                guard tool.format == SampleProfile.format else {
+                    throw PyrometerError("\(pictures.flags) \(pictures.flags.contains(",") ? "draw" : "draws") sample results; '\(file)' holds \(tool.format) results")
+                }
+                try pictures.checkWritable()
+                try pictures.write(try ResultFile.read(SampleProfile.self, from: file))
+            }
             Terminal.output(try tool.view(data, file, ViewOptions(unit: unit, skipZero: skipZero, peak: peak, top: top)))
         } catch let error as PyrometerError {
             // The message quotes the file's name and values: one line, nothing

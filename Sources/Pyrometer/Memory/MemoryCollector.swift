@@ -1,4 +1,5 @@
 import CPython
+import Glibc
 
 /// One allocation site: a code object and instruction offset, and the place they
 /// stand for (file, qualified name, line), kept when the site is made. The site
@@ -15,6 +16,11 @@ struct SiteRecord {
     var qualname: PyPointer?   // held
     var liveBytes: Int64
     var liveCount: Int64
+    /// A stack site (memory flame graphs): its frames' line sites, innermost
+    /// first, are `stackFrames[stackStart ..< stackStart + stackDepth]`; the
+    /// record itself is its innermost frame's place. Depth 0: a line site.
+    var stackStart: Int32 = 0
+    var stackDepth: Int32 = 0
 
     nonisolated(unsafe) static let empty = SiteRecord(code: nil, offset: 0, line: 0, firstLine: 0, filename: nil, qualname: nil, liveBytes: 0, liveCount: 0)
 }
@@ -91,6 +97,22 @@ struct MemoryState {
     /// Calls and returns of the chosen functions, for the plot: (time, code, +1/-1).
     var callEvents: UnsafeMutablePointer<CallEvent>
     var callEventCount = 0
+
+    /// Attribute each allocation to its whole Python stack (a stack site), for
+    /// the memory flame graph; off by default, so the default cost is one line.
+    var trackStacks = false
+    /// The line sites of every stack site's frames, innermost first.
+    var stackFrames: UnsafeMutablePointer<UInt32>
+    var stackFrameCount = 0
+    var stackFrameCapacity = 4096
+    var stackIndex: UnsafeMutablePointer<UInt32>  // open addressing: stack site id + 1, 0 empty
+    var stackIndexCapacity = 4096
+    /// Stacks deeper than `MemoryCollector.stackLimit` kept their innermost frames.
+    var stacksCut: Int64 = 0
+    /// Where the running stack is copied before it is looked up.
+    var scratchCodes: UnsafeMutablePointer<PyPointer?>
+    var scratchOffsets: UnsafeMutablePointer<Int32>
+    var scratchSites: UnsafeMutablePointer<UInt32>
 }
 
 struct CallEvent {
@@ -110,6 +132,8 @@ enum MemoryCollector {
     static let overflowSite: UInt32 = 1
     /// Sites fit in the 24 bits an allocation table entry keeps for them.
     static let siteLimit = 1 << 24
+    /// The most frames a stack site keeps (the innermost).
+    static let stackLimit = 128
 
     /// The state block (created on first use, then reached through a C global).
     @inline(__always)
@@ -125,9 +149,13 @@ enum MemoryCollector {
             sites: .allocate(capacity: 1024), siteIndex: .allocate(capacity: 4096),
             snapshotBytes: .allocate(capacity: 1024), snapshotCounts: .allocate(capacity: 1024),
             peakStackCodes: .allocate(capacity: peakStackCapacity), peakStackOffsets: .allocate(capacity: peakStackCapacity),
-            retired: .allocate(capacity: 256), callEvents: .allocate(capacity: callEventCapacity)))
+            retired: .allocate(capacity: 256), callEvents: .allocate(capacity: callEventCapacity),
+            stackFrames: .allocate(capacity: 4096), stackIndex: .allocate(capacity: 4096),
+            scratchCodes: .allocate(capacity: stackLimit), scratchOffsets: .allocate(capacity: stackLimit),
+            scratchSites: .allocate(capacity: stackLimit)))
         clearSites(state)
         state.pointee.siteIndex.initialize(repeating: 0, count: 4096)
+        state.pointee.stackIndex.initialize(repeating: 0, count: 4096)
         return state
     }()
 
@@ -145,7 +173,7 @@ enum MemoryCollector {
     static func recordAllocation(_ address: UnsafeMutableRawPointer, size: Int) {
         let s = state
         if pyro_atomic_load(&s.pointee.deferredPending) != 0 { applyDeferred(s) }
-        let site = currentSite(s)
+        let site = s.pointee.trackStacks ? currentStackSite(s) : currentSite(s)
         let bytes = Int64(size)
         s.pointee.table.insert(UInt(bitPattern: address), size: size, site: site)
         s.pointee.sites[Int(site)].liveBytes &+= bytes
@@ -233,6 +261,12 @@ enum MemoryCollector {
         var code: PyPointer? = nil
         var offset: Int32 = 0
         guard s.pointee.trackSites, pyro_current_location(&code, &offset) != 0, let code else { return noFrameSite }
+        return site(s, code: code, offset: offset)
+    }
+
+    /// The line site of a code object at an instruction offset, created on first sight.
+    @inline(__always)
+    static func site(_ s: UnsafeMutablePointer<MemoryState>, code: PyPointer, offset: Int32) -> UInt32 {
         var index = homeSlot(code: code, offset: offset, capacity: s.pointee.siteIndexCapacity)
         while true {
             let entry = s.pointee.siteIndex[index]
@@ -245,6 +279,80 @@ enum MemoryCollector {
                 return newSite(s, code: code, offset: offset, slot: index)
             }
             index = (index + 1) & (s.pointee.siteIndexCapacity - 1)
+        }
+    }
+
+    /// The stack site of the running Python stack: its frames as line sites,
+    /// looked up as one sequence, created on first sight.
+    @inline(never)
+    static func currentStackSite(_ s: UnsafeMutablePointer<MemoryState>) -> UInt32 {
+        var cut: Int32 = 0
+        let depth = Int(pyro_current_stack(s.pointee.scratchCodes, s.pointee.scratchOffsets, Int32(stackLimit), &cut))
+        guard depth > 0 else { return noFrameSite }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for index in 0..<depth {
+            guard let code = s.pointee.scratchCodes[index] else { return noFrameSite }
+            let line = site(s, code: code, offset: s.pointee.scratchOffsets[index])
+            if line == overflowSite { return overflowSite }
+            s.pointee.scratchSites[index] = line
+            hash = (hash ^ UInt64(line)) &* 0x100_0000_01B3
+        }
+        let mask = s.pointee.stackIndexCapacity - 1
+        var slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        while true {
+            let entry = s.pointee.stackIndex[slot]
+            if entry == 0 { break }
+            let record = s.pointee.sites[Int(entry - 1)]
+            if Int(record.stackDepth) == depth,
+               memcmp(s.pointee.stackFrames + Int(record.stackStart), s.pointee.scratchSites, depth * MemoryLayout<UInt32>.stride) == 0 {
+                return entry - 1
+            }
+            slot = (slot + 1) & mask
+        }
+        guard s.pointee.siteCount < siteLimit else {
+            s.pointee.overflowAllocations &+= 1
+            return overflowSite
+        }
+        if cut != 0 { s.pointee.stacksCut &+= 1 }
+        if s.pointee.siteCount == s.pointee.siteCapacity {
+            s.pointee.sites = LineCollector.moved(s.pointee.sites, count: s.pointee.siteCount, capacity: &s.pointee.siteCapacity)
+        }
+        while s.pointee.stackFrameCount + depth > s.pointee.stackFrameCapacity {
+            s.pointee.stackFrames = LineCollector.moved(s.pointee.stackFrames, count: s.pointee.stackFrameCount, capacity: &s.pointee.stackFrameCapacity)
+        }
+        (s.pointee.stackFrames + s.pointee.stackFrameCount).update(from: s.pointee.scratchSites, count: depth)
+        var record = s.pointee.sites[Int(s.pointee.scratchSites[0])]  // the innermost frame's place
+        record.filename.map { Py_IncRef($0) }
+        record.qualname.map { Py_IncRef($0) }
+        record.liveBytes = 0
+        record.liveCount = 0
+        record.stackStart = Int32(s.pointee.stackFrameCount)
+        record.stackDepth = Int32(depth)
+        s.pointee.stackFrameCount += depth
+        let id = UInt32(s.pointee.siteCount)
+        s.pointee.sites[Int(id)] = record
+        s.pointee.siteCount += 1
+        s.pointee.stackIndex[slot] = id + 1
+        if s.pointee.siteCount * 2 > s.pointee.stackIndexCapacity { rebuildStackIndex(s) }
+        return id
+    }
+
+    /// Doubles the stack index (sized by every site, so it stays under half full).
+    static func rebuildStackIndex(_ s: UnsafeMutablePointer<MemoryState>) {
+        s.pointee.stackIndex.deallocate()
+        s.pointee.stackIndexCapacity *= 2
+        let capacity = s.pointee.stackIndexCapacity
+        s.pointee.stackIndex = .allocate(capacity: capacity)
+        s.pointee.stackIndex.initialize(repeating: 0, count: capacity)
+        for id in 2..<s.pointee.siteCount where s.pointee.sites[id].stackDepth > 0 {
+            let record = s.pointee.sites[id]
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for index in 0..<Int(record.stackDepth) {
+                hash = (hash ^ UInt64(s.pointee.stackFrames[Int(record.stackStart) + index])) &* 0x100_0000_01B3
+            }
+            var slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
+            while s.pointee.stackIndex[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            s.pointee.stackIndex[slot] = UInt32(id + 1)
         }
     }
 
@@ -380,9 +488,10 @@ enum MemoryCollector {
     // MARK: Setup
 
     /// Starts a run: an empty state, recording sites and calls as asked.
-    static func begin(trackSites: Bool, recordCalls: Bool, includeChildren: Bool = false) {
+    static func begin(trackSites: Bool, recordCalls: Bool, includeChildren: Bool = false, trackStacks: Bool = false) {
         reset()
-        state.pointee.trackSites = trackSites
+        state.pointee.trackSites = trackSites || trackStacks
+        state.pointee.trackStacks = trackStacks
         state.pointee.recordCalls = recordCalls
         state.pointee.includeChildren = includeChildren
     }
@@ -411,6 +520,10 @@ enum MemoryCollector {
         s.pointee.retiredCount = 0
         clearSites(s)
         s.pointee.siteIndex.update(repeating: 0, count: s.pointee.siteIndexCapacity)
+        s.pointee.stackIndex.update(repeating: 0, count: s.pointee.stackIndexCapacity)
+        s.pointee.stackFrameCount = 0
+        s.pointee.stacksCut = 0
+        s.pointee.trackStacks = false
         for index in 0..<s.pointee.peakStackDepth { s.pointee.peakStackCodes[index].map { Py_DecRef($0) } }
         s.pointee.peakStackDepth = 0
         s.pointee.peakStackCut = false

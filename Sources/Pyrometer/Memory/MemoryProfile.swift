@@ -35,6 +35,18 @@ public struct MemoryProfile: ToolResult, Equatable {
     /// True when Mem usage, the timeline and so `peakResident` include the RSS of
     /// child processes (`--include-children`); absent otherwise.
     public var includesChildren: Bool? = nil
+    /// The bytes held by each Python stack when the program ended and at the
+    /// peak (`--flamegraph`, `--html`); absent unless asked for.
+    public var stacksAtEnd: [StackHolding]? = nil
+    public var stacksAtPeak: [StackHolding]? = nil
+}
+
+/// Bytes held by the blocks allocated under one Python stack.
+public struct StackHolding: Codable, Equatable, Sendable {
+    /// Outermost first; empty for blocks allocated with no Python frame.
+    public var frames: [StackFrame]
+    public var bytes: Int64
+    public var count: Int64
 }
 
 public struct FunctionMemory: Codable, Equatable, Sendable {
@@ -66,7 +78,7 @@ public struct LineHolding: Codable, Equatable, Sendable {
     public var count: Int64
 }
 
-public struct StackFrame: Codable, Equatable, Sendable {
+public struct StackFrame: Codable, Hashable, Sendable {
     public var file: String
     public var line: Int
     public var function: String

@@ -13,6 +13,9 @@ public final class MemorySession: MeasurementSession {
     /// Whether the Mem usage column and the timeline add the RSS of child
     /// processes (memory_profiler's `include_children`).
     public let includeChildren: Bool
+    /// Whether each allocation is charged to its whole stack (for the memory
+    /// flame graph): `stacksAtEnd` and `stacksAtPeak` in the result.
+    public let keepStacks: Bool
     private let functions: ChosenFunctions
     private var sampler: MemorySampler?
     private var samples: [MemoryTimeline.Sample] = []
@@ -23,8 +26,9 @@ public final class MemorySession: MeasurementSession {
     nonisolated(unsafe) private(set) static weak var running: MemorySession?
 
     public init(selection: FunctionSelection = FunctionSelection(), keepTop: Int = 50, keepTimeline: Bool = true,
-                includeChildren: Bool = false) {
+                includeChildren: Bool = false, keepStacks: Bool = false) {
         self.functions = ChosenFunctions(selection: selection, memoryMode: true)
+        self.keepStacks = keepStacks
         self.keepTop = keepTop
         self.keepTimeline = keepTimeline
         self.includeChildren = includeChildren
@@ -46,7 +50,8 @@ public final class MemorySession: MeasurementSession {
         if AllocatorHooks.installed { throw PyrometerError("pyrometer's allocator hooks are in use by another session") }
         try functions.start(context)
         if !began {
-            MemoryCollector.begin(trackSites: keepTop > 0, recordCalls: keepTimeline, includeChildren: includeChildren)
+            MemoryCollector.begin(trackSites: keepTop > 0, recordCalls: keepTimeline, includeChildren: includeChildren,
+                                  trackStacks: keepStacks)
             startTime = pyro_monotonic_ns()
             began = true
         }
@@ -144,6 +149,9 @@ public final class MemorySession: MeasurementSession {
         if memory.pointee.overflowAllocations > 0 {
             notes.append("the allocation-site table is full (\(MemoryCollector.siteLimit) sites): \(memory.pointee.overflowAllocations) allocations at newer sites are listed as <site table full>")
         }
+        if memory.pointee.stacksCut > 0 {
+            notes.append("\(memory.pointee.stacksCut) stacks were deeper than \(MemoryCollector.stackLimit) frames: their outer frames are left out of the flame graph")
+        }
         if memory.pointee.deferredDropped > 0 {
             notes.append("\(memory.pointee.deferredDropped) allocations and frees made without the GIL were not traced (their queue was full)")
         }
@@ -160,7 +168,8 @@ public final class MemorySession: MeasurementSession {
             topAtEnd: SiteSymbols.top(atEnd, keep: keepTop), topAtPeak: SiteSymbols.top(atPeak, keep: keepTop),
             peakStack: stack, peakStackCut: memory.pointee.peakStackCut ? true : nil,
             timeline: MemoryTimeline(samples: timeline, calls: calls()),
-            notes: notes.isEmpty ? nil : notes, unit: unit, includesChildren: includeChildren ? true : nil)
+            notes: notes.isEmpty ? nil : notes, unit: unit, includesChildren: includeChildren ? true : nil,
+            stacksAtEnd: keepStacks ? SiteSymbols.stacks(atEnd) : nil, stacksAtPeak: keepStacks ? SiteSymbols.stacks(atPeak) : nil)
     }
 
     /// Outermost calls of each chosen function, from the recorded calls and returns.
@@ -202,6 +211,33 @@ enum SiteSymbols {
         guard record.code != nil else { return nil }
         return SourcePlace(file: record.filename.flatMap { PyRef(borrowed: $0).stringValue } ?? "?", line: Int(record.line),
                            function: record.qualname.flatMap { PyRef(borrowed: $0).stringValue } ?? "?")
+    }
+
+    /// The bytes held by each stack, from per-site (bytes, count): stack sites
+    /// by their frames, the pseudo-sites (and line sites, which hold nothing
+    /// while stacks are kept) with no frame.
+    static func stacks(_ holdings: [(Int64, Int64)]) -> [StackHolding] {
+        let memory = MemoryCollector.state
+        var places: [Int: StackFrame] = [:]
+        func frame(_ site: Int) -> StackFrame {
+            if let known = places[site] { return known }
+            let place = self.place(ofSite: site)
+            let frame = StackFrame(file: place?.file ?? "?", line: place?.line ?? 0, function: place?.function ?? "?")
+            places[site] = frame
+            return frame
+        }
+        var merged: [[StackFrame]: StackHolding] = [:]
+        for (site, holding) in holdings.enumerated() where holding.0 > 0 {
+            let record = memory.pointee.sites[site]
+            let start = Int(record.stackStart)
+            let frames = (0..<Int(record.stackDepth)).reversed().map { frame(Int(memory.pointee.stackFrames[start + $0])) }
+            var entry = merged[frames] ?? StackHolding(frames: frames, bytes: 0, count: 0)
+            entry.bytes += holding.0
+            entry.count += holding.1
+            merged[frames] = entry
+        }
+        func key(_ stack: StackHolding) -> String { stack.frames.map { "\($0.function) \($0.file):\($0.line)" }.joined(separator: ";") }
+        return merged.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : key($0) < key($1) }
     }
 
     /// The source lines holding the most bytes, from per-site (bytes, count).

@@ -145,6 +145,17 @@ extension MemoryProfile {
         for (index, frame) in peakStack.enumerated() {
             try check.line(frame.line, "peakStack.\(index).line", orNone: true)
         }
+        for (name, list) in [("stacksAtEnd", stacksAtEnd ?? []), ("stacksAtPeak", stacksAtPeak ?? [])] {
+            try check.spend(rows: list.count, name)
+            for (index, holding) in list.enumerated() {
+                try check.nonNegative(holding.bytes, "\(name).\(index).bytes")
+                try check.nonNegative(holding.count, "\(name).\(index).count")
+                for (depth, frame) in holding.frames.enumerated() {
+                    try check.line(frame.line, "\(name).\(index).frames.\(depth).line", orNone: true)
+                }
+            }
+            _ = try check.sum(list.map(\.bytes), name + ".bytes")
+        }
         for (index, sample) in timeline.samples.enumerated() {
             try check.finite(sample.time, "timeline.samples.\(index).time")
             try check.nonNegative(sample.resident, "timeline.samples.\(index).resident")
