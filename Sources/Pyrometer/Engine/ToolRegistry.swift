@@ -71,7 +71,7 @@ public struct Tool: @unchecked Sendable {  // immutable: names, C function point
 
 /// Every tool, in the order `pyrometer --help` lists them.
 public enum ToolRegistry {
-    public static let tools: [Tool] = [.lines, .memory, .timeit, .leaks]
+    public static let tools: [Tool] = [.lines, .memory, .timeit, .leaks, .sample]
 
     public static func tool(named name: String) -> Tool? {
         tools.first { $0.name == name }
