@@ -6,7 +6,10 @@
   (memory_profiler's table, from pyrometer's allocator hooks);
 - ``%memit [-q] [-o] statement`` and ``%%memit``: peak memory and increment;
 - ``%ptimeit [-n N] [-r R] [-s setup] statement`` and ``%%ptimeit``: pyrometer's
-  timing table; in cell mode every line of the cell is a statement, compared.
+  timing table; in cell mode every line of the cell is a statement, compared;
+- ``%psample [--rate HZ] [--mode cpu|wall|gil] [--idle] [-r] statement`` and
+  ``%%psample``: samples the statement (every thread) and prints
+  ``pyrometer sample``'s summary.
 
 ``%unload_ext pyrometer`` removes them.
 """
@@ -16,12 +19,13 @@ import os
 from . import _memory, _native
 from ._line_profiler import LineProfiler
 from ._memory import MemoryProfiler
+from ._sampler import Sampler
 from ._session import Session
 
 MIB = 2.0 ** 20
 
-_LINE_MAGICS = ("lprun", "mprun", "memit", "ptimeit")
-_CELL_MAGICS = ("lprun", "memit", "ptimeit")
+_LINE_MAGICS = ("lprun", "mprun", "memit", "ptimeit", "psample")
+_CELL_MAGICS = ("lprun", "memit", "ptimeit", "psample")
 
 
 def _resident_bytes():
@@ -192,6 +196,59 @@ def _make_magics_class():
             text = engine.timeit(statements if len(statements) > 1 else statements[0],
                                  "\n".join(setup_lines) or "pass", number, repeats, namespace, 1, False)
             print(engine.render(text), end="")
+
+        @line_cell_magic
+        def psample(self, line, cell=None):
+            """Samples a statement (or the cell) and prints pyrometer sample's summary;
+            -r returns the SampleProfile."""
+            import shlex
+            words = shlex.split(line, posix=True) if cell is not None else None
+            if cell is None:
+                # Options come first; the rest of the line is the statement.
+                parts = line.split()
+                words = []
+                while parts and parts[0].startswith("--") or (parts and parts[0] == "-r"):
+                    word = parts.pop(0)
+                    words.append(word)
+                    if word in ("--rate", "--mode") and parts:
+                        words.append(parts.pop(0))
+                statement = line.split(None, len(words))[-1] if len(line.split()) > len(words) else ""
+            else:
+                statement = cell
+            rate, mode, idle, keep = 1000.0, "cpu", False, False
+            index = 0
+            while index < len(words):
+                word = words[index]
+                if word in ("--rate", "--mode"):
+                    if index + 1 >= len(words):
+                        raise UsageError(f"{word} needs a value")
+                    value = words[index + 1]
+                    index += 1
+                    if word == "--rate":
+                        try:
+                            rate = float(value)
+                        except ValueError:
+                            raise UsageError("--rate must be a number of samples per second")
+                    else:
+                        mode = value
+                elif word == "--idle":
+                    idle = True
+                elif word == "-r":
+                    keep = True
+                else:
+                    raise UsageError(f"unknown option {word!r} (%psample [--rate HZ] [--mode cpu|wall|gil] [--idle] [-r] statement)")
+                index += 1
+            if not statement.strip():
+                raise UsageError("%psample needs a statement to sample")
+            try:
+                sampler = Sampler(rate=rate, mode=mode, idle=idle)
+            except ValueError as error:
+                raise UsageError(str(error))
+            with sampler:
+                self._run(statement)
+            profile = sampler.result()
+            print(profile.summary(), end="")
+            return profile if keep else None
 
     return PyrometerMagics
 
