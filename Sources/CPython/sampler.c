@@ -226,6 +226,7 @@ static void *run_ticker(void *unused) {
     uint64_t period = LOAD(&sampler.period_ns);
     uint64_t next = pyro_monotonic_ns() + period;
     uint64_t window_ticks = 0, window_late = 0;
+    int bad_windows = 0;
     while (!LOAD(&sampler.stopping)) {
         struct timespec until = { (time_t)(next / 1000000000ull), (long)(next % 1000000000ull) };
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
@@ -241,14 +242,16 @@ static void *run_ticker(void *unused) {
         for (int i = 0; i < PYRO_SAMPLER_MAX_THREADS; i++) {
             if (LOAD(&slots[i].state) == SLOT_ACTIVE) { tick_thread(i, &slots[i], period, missed + 1); }
         }
-        // A rate the machine cannot hold (a quarter of the ticks of the last
-        // second missed) is halved.
+        // A rate the machine cannot hold (a quarter of the ticks missed in each
+        // of two seconds in a row) is halved; one slow second is not enough.
         uint64_t window = 1000000000ull / period;
         if (window_ticks >= (window < 100 ? 100 : window)) {
-            if (window_late * 4 > window_ticks) {
+            bad_windows = window_late * 4 > window_ticks ? bad_windows + 1 : 0;
+            if (bad_windows == 2) {
                 period *= 2;
                 STORE(&sampler.period_ns, period);
                 ADD(&sampler.lowered, 1);
+                bad_windows = 0;
             }
             window_ticks = window_late = 0;
         }

@@ -272,3 +272,17 @@ def test_python_api(tmp_path):
     assert "Top functions" in data["summary"]
     assert out[1] == "mode must be one of cpu, wall, gil"
     assert out[2] == "rate must be a positive number of samples per second"
+
+
+def test_psample_magics():
+    proc = run_python(SAMPLE / "ipython_psample.py", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    printed = json.loads(proc.stdout.strip().splitlines()[-1])
+    for key in ("line", "cell"):
+        assert "Top functions" in printed[key]
+        top = re.search(r"^\s*[\d,]+\s+[\d.]+%\s+[\d,]+\s+[\d.]+%\s+(\S+)", printed[key].split("Top functions")[1].split("\n", 2)[2], re.M)
+        assert top and top.group(1) == "spin", printed[key]
+    assert "pyrometer sample: cpu mode, 2000 Hz" in printed["line"]
+    assert printed["mode"] == "gil" and printed["top"] == "spin"
+    assert "UsageError" in printed["error"] and "mode must be one of cpu, wall, gil" in printed["error"]
+    assert printed["after_unload"] is False

@@ -201,43 +201,14 @@ def _make_magics_class():
         def psample(self, line, cell=None):
             """Samples a statement (or the cell) and prints pyrometer sample's summary;
             -r returns the SampleProfile."""
-            import shlex
-            words = shlex.split(line, posix=True) if cell is not None else None
-            if cell is None:
-                # Options come first; the rest of the line is the statement.
-                parts = line.split()
-                words = []
-                while parts and parts[0].startswith("--") or (parts and parts[0] == "-r"):
-                    word = parts.pop(0)
-                    words.append(word)
-                    if word in ("--rate", "--mode") and parts:
-                        words.append(parts.pop(0))
-                statement = line.split(None, len(words))[-1] if len(line.split()) > len(words) else ""
-            else:
-                statement = cell
-            rate, mode, idle, keep = 1000.0, "cpu", False, False
-            index = 0
-            while index < len(words):
-                word = words[index]
-                if word in ("--rate", "--mode"):
-                    if index + 1 >= len(words):
-                        raise UsageError(f"{word} needs a value")
-                    value = words[index + 1]
-                    index += 1
-                    if word == "--rate":
-                        try:
-                            rate = float(value)
-                        except ValueError:
-                            raise UsageError("--rate must be a number of samples per second")
-                    else:
-                        mode = value
-                elif word == "--idle":
-                    idle = True
-                elif word == "-r":
-                    keep = True
-                else:
-                    raise UsageError(f"unknown option {word!r} (%psample [--rate HZ] [--mode cpu|wall|gil] [--idle] [-r] statement)")
-                index += 1
+            options, rest = self.parse_options(line, "r", "rate=", "mode=", "idle", posix=False, strict=False)
+            statement = cell if cell is not None else rest
+            try:
+                rate = float(options["rate"]) if "rate" in options else 1000.0
+            except ValueError:
+                raise UsageError("--rate must be a number of samples per second")
+            mode = options.get("mode", "cpu")
+            idle, keep = "idle" in options, "r" in options
             if not statement.strip():
                 raise UsageError("%psample needs a statement to sample")
             try:
