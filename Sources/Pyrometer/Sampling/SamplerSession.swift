@@ -103,6 +103,7 @@ public final class SamplerSession: MeasurementSession {
         guard !running else { return }
         if SamplerSession.current != nil { throw PyrometerError("another sampler is running: stop it first") }
         if command.isEmpty { command = context.commandLine }
+        if context.program != nil { try Self.provideProfileDecorator() }
         if let problem = options.problem() { throw PyrometerError(problem) }
         guard pyro_sampler_install() == 0 else { throw PyrometerError("cannot install the SIGPROF handler: \(String(cString: strerror(errno)))") }
         SamplerSession.current = self
@@ -118,6 +119,17 @@ public final class SamplerSession: MeasurementSession {
             throw PyrometerError("cannot start the sampler thread")
         }
         startDrainThread()
+    }
+
+    /// A program written for kernprof (`@profile` without an import) runs
+    /// sampled as it runs under plain Python with line_profiler's explicit
+    /// profile: the decorator returns the function unchanged.
+    private static func provideProfileDecorator() throws {
+        let builtins = try PyRef.importModule("builtins")
+        guard builtins.optionalAttribute("profile") == nil else { return }
+        let decorator = try builtins.attribute("eval")
+            .call(try PyRef.string("lambda func=None, *args, **kwargs: func if callable(func) else (lambda f: f)"), try PyRef(owned: PyDict_New()))
+        try builtins.setAttribute("profile", decorator)
     }
 
     private func startDrainThread() {
