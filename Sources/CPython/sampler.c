@@ -129,6 +129,12 @@ int pyro_sampler_install(void) {
 
 void pyro_sampler_uninstall(void) {
     if (!sampler.installed) { return; }
+    // A signal sent but not yet delivered must not meet SIGPROF's default
+    // action (which ends the process): ignoring it first discards it.
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPROF, &ignore, NULL);
     sigaction(SIGPROF, &sampler.previous, NULL);
     sampler.installed = 0;
 }

@@ -286,3 +286,16 @@ def test_psample_magics():
     assert printed["mode"] == "gil" and printed["top"] == "spin"
     assert "UsageError" in printed["error"] and "mode must be one of cpu, wall, gil" in printed["error"]
     assert printed["after_unload"] is False
+
+
+def test_a_followed_child_reports_its_own_samples(tmp_path):
+    out = tmp_path / "forks.json"
+    proc = run(["sample", "--follow-fork", "-o", out, SAMPLE / "forks.py"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    children = [p for p in tmp_path.glob("forks.*.json")]
+    assert len(children) == 1
+    parent, child = json.loads(out.read_text()), json.loads(children[0].read_text())
+    assert own_samples(child, "spin") > own_samples(parent, "spin") > 0
+    assert child["threads"][0]["id"] == int(children[0].name.split(".")[1])
+    quiet = run(["sample", "-o", tmp_path / "alone.json", SAMPLE / "forks.py"], cwd=tmp_path)
+    assert quiet.returncode == 0 and not list(tmp_path.glob("alone.*.json"))
