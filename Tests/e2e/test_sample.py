@@ -99,7 +99,8 @@ def test_gil_mode_drops_a_thread_that_let_the_gil_go(tmp_path):
     gil, gil_proc = sampled(tmp_path, "--mode", "gil", script)
     assert gil["samplesDropped"]["withoutGIL"] >= 0.2 * gil["samplesExpected"], gil_proc.stdout
     assert line_samples(gil, script, hash_line) <= 0.05 * total_samples(gil), gil_proc.stdout
-    assert line_samples(gil, script, spin_line) >= 0.5 * total_samples(gil)
+    assert own_samples(gil, "spin") >= 0.5 * total_samples(gil)
+    assert line_samples(gil, script, spin_line) > 0
 
 
 def test_samples_taken_against_expected_and_counters(tmp_path):
@@ -267,7 +268,8 @@ def test_python_api(tmp_path):
     out = proc.stdout.splitlines()
     data = json.loads(out[0])
     assert data["first"] >= 50 and data["second"] > data["first"]
-    assert data["top"] == ["spin", "<string>"] and data["line"] == [6, "spin"]
+    # The loop's lines (for, body): which of them gets more differs between versions.
+    assert data["top"] == ["spin", "<string>"] and data["line"] in ([5, "spin"], [6, "spin"])
     assert data["mode"] == "cpu" and data["format"] == "pyrometer.sample" and data["running"] is False
     assert "Top functions" in data["summary"]
     assert out[1] == "mode must be one of cpu, wall, gil"
