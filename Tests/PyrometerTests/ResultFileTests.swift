@@ -49,7 +49,7 @@ import Testing
             #expect(ToolRegistry.tool(forFormat: tool.format)?.name == tool.name)
             #expect(ToolRegistry.tool(named: tool.name)?.format == tool.format)
         }
-        #expect(Set(ToolRegistry.tools.map(\.name)) == ["lines", "memory", "timeit", "leaks"])
+        #expect(Set(ToolRegistry.tools.map(\.name)) == ["lines", "memory", "timeit", "leaks", "sample"])
     }
 
     @Test func viewRendersThroughTheRegistry() throws {

@@ -74,8 +74,14 @@ class Sampler:
 
     def __init__(self, rate=1000, mode="cpu", idle=False, main_thread=False):
         self._session = Session("sample", rate=float(rate), mode=mode, idle=bool(idle), main_thread=bool(main_thread))
+        self._stops_at_exit = False
 
     def start(self):
+        if not self._stops_at_exit:
+            # The engine's threads must be stopped before the interpreter ends.
+            import atexit
+            atexit.register(self._session.stop)
+            self._stops_at_exit = True
         self._session.start()
         return self
 
