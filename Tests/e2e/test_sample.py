@@ -91,6 +91,17 @@ def test_wall_mode_sees_sleep_cpu_mode_does_not(tmp_path):
     assert line_samples(cpu, script, line_of(script, "work-line")) >= 0.5 * total_samples(cpu)
 
 
+def test_idle_keeps_the_sleep_in_cpu_mode_and_gil_mode_drops_it(tmp_path):
+    script = SAMPLE / "sleeps.py"
+    sleep_line = line_of(script, "sleep-line")
+    idle, proc = sampled(tmp_path, "--idle", script)
+    assert idle["mode"] == "cpu" and idle["idle"] is True
+    assert 0.3 <= line_samples(idle, script, sleep_line) / total_samples(idle) <= 0.7, proc.stdout
+    gil, proc = sampled(tmp_path, "--mode", "gil", "--idle", script)
+    assert line_samples(gil, script, sleep_line) <= 0.02 * total_samples(gil), proc.stdout
+    assert gil["samplesDropped"]["withoutGIL"] >= 0.2 * gil["samplesExpected"], proc.stdout
+
+
 def test_gil_mode_drops_a_thread_that_let_the_gil_go(tmp_path):
     script = SAMPLE / "hashing.py"
     hash_line, spin_line = line_of(script, "hash-line"), line_of(script, "spin-line")

@@ -103,7 +103,12 @@ public final class SamplerSession: MeasurementSession {
         guard !running else { return }
         if SamplerSession.current != nil { throw PyrometerError("another sampler is running: stop it first") }
         if command.isEmpty { command = context.commandLine }
-        if context.program != nil { try Self.provideProfileDecorator() }
+        if context.program != nil {
+            try Self.provideProfileDecorator()
+            // What the driver imports after the session starts (its SIGTERM
+            // handlers) is imported now, so that it is not sampled as the program.
+            _ = try? PyRef.importModule("signal")
+        }
         if let problem = options.problem() { throw PyrometerError(problem) }
         guard pyro_sampler_install() == 0 else { throw PyrometerError("cannot install the SIGPROF handler: \(String(cString: strerror(errno)))") }
         SamplerSession.current = self
