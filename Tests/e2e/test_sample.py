@@ -169,7 +169,7 @@ def test_same_hottest_function_and_line_as_line_profiler(tmp_path):
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
 def test_report_and_output_survive_the_signal(signal_number, tmp_path):
     out = tmp_path / "out.json"
-    proc = subprocess.Popen([pyrometer_bin(), "sample", "-o", str(out), str(FIXTURES / "until_signal.py")],
+    proc = subprocess.Popen([pyrometer_bin(), "sample", "-o", str(out), str(SAMPLE / "until_signal.py")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline() == "ready\n"
@@ -182,7 +182,7 @@ def test_report_and_output_survive_the_signal(signal_number, tmp_path):
     assert "Samples:" in stdout and "Top functions" in stdout
     profile = json.loads(out.read_text())
     assert profile["format"] == "pyrometer.sample"
-    assert any(f["function"] == "<module>" for f in profile["frames"])
+    assert own_samples(profile, "spin") >= 1
 
 
 def test_view_renders_the_saved_summary(tmp_path):
