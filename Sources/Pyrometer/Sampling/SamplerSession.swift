@@ -219,7 +219,7 @@ public final class SamplerSession: MeasurementSession {
     /// Registers the interpreter's threads not yet sampled, and retires those gone.
     private func discoverThreads() {
         var alive = Set<UInt>()
-        var fresh: [(PyPointer?, UnsafeMutablePointer<PyThreadState>)] = []
+        var fresh: [UnsafeMutablePointer<PyThreadState>] = []
         var state = PyInterpreterState_ThreadHead(PyInterpreterState_Get())
         while let tstate = state {
             let key = UInt(bitPattern: tstate)
@@ -231,10 +231,10 @@ public final class SamplerSession: MeasurementSession {
                 if entry.nativeID == pyro_thread_state_native_id(tstate) { continue }
                 retire(key, entry)  // a new thread in the memory of an ended one
             }
-            fresh.append((nil, tstate))
+            fresh.append(tstate)
         }
         for (key, entry) in watched where !alive.contains(key) { retire(key, entry) }
-        for (_, tstate) in fresh {
+        for tstate in fresh {
             let nativeID = pyro_thread_state_native_id(tstate)
             let ident = pyro_thread_state_ident(tstate)
             guard nativeID != 0 else { continue }
