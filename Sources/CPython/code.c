@@ -100,7 +100,12 @@ static void dealloc_code_watched(PyObject *code) {
 int pyro_watch_code_destruction(pyro_code_destroyed_fn callback) {
     code_destroyed_callback = callback;
 #if PY_VERSION_HEX >= 0x030C0000
-    return PyCode_AddWatcher(on_code_destroyed);
+    int watcher = PyCode_AddWatcher(on_code_destroyed);
+    if (watcher < 0) {
+        PyErr_Clear();
+        code_destroyed_callback = NULL;
+    }
+    return watcher;
 #else
     if (PyCode_Type.tp_dealloc != dealloc_code_watched) {
         wrapped_code_dealloc = PyCode_Type.tp_dealloc;

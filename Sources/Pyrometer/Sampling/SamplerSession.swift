@@ -111,8 +111,13 @@ public final class SamplerSession: MeasurementSession {
         }
         if let problem = options.problem() { throw PyrometerError(problem) }
         guard pyro_sampler_install() == 0 else { throw PyrometerError("cannot install the SIGPROF handler: \(String(cString: strerror(errno)))") }
-        SamplerSession.current = self
+        // Without the hook a code object could be freed under a sample: no sampling.
         watcher = pyro_watch_code_destruction(SamplerSession.codeDestroyed)
+        guard watcher >= 0 else {
+            pyro_sampler_uninstall()
+            throw PyrometerError("cannot watch code objects (all code watchers are taken): the sampler cannot run")
+        }
+        SamplerSession.current = self
         if let threading = try? PyRef.importModule("threading"),
            let ident = try? threading.attribute("main_thread").call().attribute("ident").intValue {
             mainIdent = UInt(ident)
@@ -358,11 +363,8 @@ public final class SamplerSession: MeasurementSession {
     /// are read now, and its name forgotten (its memory may hold another one next).
     private static let codeDestroyed: pyro_code_destroyed_fn = { code in
         guard let code, let session = SamplerSession.current else { return }
-        let key = UInt(bitPattern: code)
-        if session.codes[key] != nil || pyro_sampler_pending() != 0 {
-            if pyro_sampler_pending() != 0 { session.drain() }
-            session.codes[key] = nil
-        }
+        if pyro_sampler_pending() != 0 { session.drain() }
+        session.codes[UInt(bitPattern: code)] = nil
         pyro_sampler_note_code_destroyed(code)
     }
 
