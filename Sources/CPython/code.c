@@ -87,6 +87,7 @@ static int on_code_destroyed(PyCodeEvent event, PyCodeObject *code) {
 #else
 static destructor wrapped_code_dealloc;
 static void dealloc_code_watched(PyObject *code) {
+    pyro_note_code_dying(code);
     if (code_destroyed_callback) {
         PyObject *type, *value, *traceback;
         PyErr_Fetch(&type, &value, &traceback);
@@ -123,4 +124,14 @@ void pyro_unwatch_code_destruction(int watcher) {
     if (watcher >= 0 && PyCode_Type.tp_dealloc == dealloc_code_watched) { PyCode_Type.tp_dealloc = wrapped_code_dealloc; }
 #endif
     code_destroyed_callback = NULL;
+}
+
+// For the sampler's naming of a code pointer it has not named before: a code
+// object, referenced, whose name and file are strings. (Its samples were taken
+// while it lived; this guards against a pointer read from a torn frame.)
+int pyro_code_looks_alive(PyObject *code) {
+    if (Py_TYPE(code) != &PyCode_Type || Py_REFCNT(code) <= 0) { return 0; }
+    PyCodeObject *co = (PyCodeObject *)code;
+    return co->co_qualname != NULL && PyUnicode_CheckExact(co->co_qualname)
+        && co->co_filename != NULL && PyUnicode_CheckExact(co->co_filename);
 }

@@ -244,6 +244,26 @@ unsigned long pyro_thread_state_ident(PyThreadState *tstate) { return tstate->th
 // of its instructions.
 static inline Py_ssize_t code_units(PyCodeObject *code) { return Py_SIZE(code); }
 
+// On 3.11 a returning frame is cleared (its code released) before the thread's
+// current frame moves to its caller: for a few instructions the innermost frame
+// may name a code object already freed. The code-destruction hook remembers, per
+// thread, the frame whose code it saw die; a sample finding that frame innermost
+// with that code is torn. (From 3.12 the current frame moves first.)
+static __thread struct { void *frame; void *code; } dying_frame __attribute__((tls_model("initial-exec")));
+
+void pyro_note_code_dying(PyObject *code) {
+#if PY_VERSION_HEX < 0x030C0000
+    PyThreadState *tstate = gil_holding_thread_state();
+    _PyInterpreterFrame *frame = tstate ? thread_innermost_frame(tstate) : NULL;
+    if (frame != NULL && (PyObject *)frame->f_code == code) {
+        dying_frame.frame = frame;
+        dying_frame.code = code;
+    }
+#else
+    (void)code;
+#endif
+}
+
 int pyro_copy_thread_stack(void *state, uint64_t *words, int capacity, int *truncated) {
     PyThreadState *tstate = state;
     *truncated = 0;
@@ -261,6 +281,7 @@ int pyro_copy_thread_stack(void *state, uint64_t *words, int capacity, int *trun
         PyCodeObject *code = (PyCodeObject *)executable;
 #else
         PyCodeObject *code = frame->f_code;
+        if (frame == innermost && frame == dying_frame.frame && (void *)code == dying_frame.code) { return -1; }
         if (code == NULL || Py_TYPE(code) != &PyCode_Type) { return -1; }
 #endif
         int offset = frame_instr_offset(frame, code);

@@ -12,6 +12,7 @@
 #include "pyrometer_cpython.h"
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +72,40 @@ static uint64_t cpu_clock_ns(clockid_t clock, int *ok) {
 
 // ---- The handler: on the sampled thread ----
 
+// A thread interrupted at any instruction may have a frame chain that is half
+// written: on 3.11 a C call into Python publishes its new C frame before setting
+// that frame's current Python frame, which is then whatever the stack held. A
+// pointer read from such a chain may point anywhere; a fault while copying jumps
+// back to the handler, and the sample is torn. A fault anywhere else goes to the
+// handler that was there before (the default: the process ends with a core).
+static __thread sigjmp_buf *copy_escape __attribute__((tls_model("initial-exec")));
+static struct sigaction previous_segv, previous_bus;
+
+static void on_fault(int signo, siginfo_t *info, void *context) {
+    (void)info; (void)context;
+    sigjmp_buf *escape = copy_escape;
+    if (escape != NULL) {
+        copy_escape = NULL;
+        siglongjmp(*escape, 1);
+    }
+    // Not a fault of the copy: the previous handler takes it when the faulting
+    // instruction runs again.
+    sigaction(signo, signo == SIGSEGV ? &previous_segv : &previous_bus, NULL);
+}
+
+static int copy_guarded(void *tstate, uint64_t *frames, int *truncated) {
+    sigjmp_buf escape;
+    if (sigsetjmp(escape, 0) != 0) { return -1; }
+    copy_escape = &escape;
+    int depth = pyro_copy_thread_stack(tstate, frames, PYRO_SAMPLE_MAX_DEPTH, truncated);
+    copy_escape = NULL;
+    return depth;
+}
+
 static void record(sample_slot *slot, void *tstate, uint64_t weight) {
     uint64_t frames[2 * PYRO_SAMPLE_MAX_DEPTH];
     int truncated = 0;
-    int depth = pyro_copy_thread_stack(tstate, frames, PYRO_SAMPLE_MAX_DEPTH, &truncated);
+    int depth = copy_guarded(tstate, frames, &truncated);
     ADD(&slot->received, 1);
     if (depth < 0) {
         ADD(&slot->torn, 1);
@@ -121,7 +152,17 @@ int pyro_sampler_install(void) {
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_sigprof;
     action.sa_flags = SA_SIGINFO | SA_RESTART;
+    // Nothing interrupts the handler, except the faults it recovers from (a
+    // fault signal blocked while it happens would end the process).
     sigfillset(&action.sa_mask);
+    sigdelset(&action.sa_mask, SIGSEGV);
+    sigdelset(&action.sa_mask, SIGBUS);
+    struct sigaction fault;
+    memset(&fault, 0, sizeof fault);
+    fault.sa_sigaction = on_fault;
+    fault.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&fault.sa_mask);
+    if (sigaction(SIGSEGV, &fault, &previous_segv) != 0 || sigaction(SIGBUS, &fault, &previous_bus) != 0) { return -1; }
     if (sigaction(SIGPROF, &action, &sampler.previous) != 0) { return -1; }
     sampler.installed = 1;
     return 0;
@@ -136,6 +177,9 @@ void pyro_sampler_uninstall(void) {
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGPROF, &ignore, NULL);
     sigaction(SIGPROF, &sampler.previous, NULL);
+    struct sigaction current;
+    if (sigaction(SIGSEGV, NULL, &current) == 0 && current.sa_sigaction == on_fault) { sigaction(SIGSEGV, &previous_segv, NULL); }
+    if (sigaction(SIGBUS, NULL, &current) == 0 && current.sa_sigaction == on_fault) { sigaction(SIGBUS, &previous_bus, NULL); }
     sampler.installed = 0;
 }
 

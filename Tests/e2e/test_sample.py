@@ -312,3 +312,11 @@ def test_a_followed_child_reports_its_own_samples(tmp_path):
     assert child["threads"][0]["id"] == int(children[0].name.split(".")[1])
     quiet = run(["sample", "-o", tmp_path / "alone.json", SAMPLE / "forks.py"], cwd=tmp_path)
     assert quiet.returncode == 0 and not list(tmp_path.glob("alone.*.json"))
+
+
+def test_code_dying_under_its_own_frame_does_not_crash(tmp_path):
+    for _ in range(3):
+        profile, proc = sampled(tmp_path, "--rate", "10000", SAMPLE / "code_self_drop.py")
+        for frame in profile["frames"]:
+            if frame["function"] == "f":
+                assert re.fullmatch(r"<f\d+>", frame["file"]) and frame["firstLine"] == 1 and 1 <= frame["line"] <= 6, frame

@@ -248,6 +248,10 @@ unsigned long pyro_thread_state_ident(PyThreadState *tstate);
 // code object, an offset outside its code, a chain too long or one that moved
 // while read. `*truncated` is set when outer frames were left out.
 int pyro_copy_thread_stack(void *tstate, uint64_t *words, int capacity, int *truncated);
+// Called (holding the GIL) as a code object is destroyed: on 3.11, where a frame
+// is cleared before it stops being the current one, remembers the frame so that a
+// sample does not read the code through it (a no-op from 3.12).
+void pyro_note_code_dying(PyObject *code);
 
 // 3.11 frame objects, as the C trace function sees them. The accessors below
 // read them without a call, through byte offsets fixed when frames.c was
@@ -372,6 +376,9 @@ void pyro_unwatch_code_creation(int watcher);
 typedef void (*pyro_code_destroyed_fn)(PyObject *code);
 int pyro_watch_code_destruction(pyro_code_destroyed_fn callback);
 void pyro_unwatch_code_destruction(int watcher);
+// Whether a pointer the sampler has not named yet looks like a live code object
+// (its type, a reference count, str name and file).
+int pyro_code_looks_alive(PyObject *code);
 // The source line of the instruction at `offset` (in code units) of a code object.
 int pyro_code_line(PyObject *code, int offset);
 // A code object's file name, qualified name (borrowed) and first line: what

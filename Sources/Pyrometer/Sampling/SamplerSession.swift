@@ -343,7 +343,7 @@ public final class SamplerSession: MeasurementSession {
                 dropped["codeFreed", default: 0] += 1
                 return nil
             }
-            guard pyro_is_code(pointer) != 0 else {
+            guard pyro_code_looks_alive(pointer) != 0 else {
                 dropped["torn", default: 0] += 1
                 return nil
             }
