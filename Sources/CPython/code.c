@@ -127,10 +127,12 @@ void pyro_unwatch_code_destruction(int watcher) {
 }
 
 // For the sampler's naming of a code pointer it has not named before: a code
-// object, referenced, whose name and file are strings. (Its samples were taken
-// while it lived; this guards against a pointer read from a torn frame.)
+// object whose name and file are strings. (Its samples were taken while it
+// lived; this guards against a pointer read from a torn frame. The reference
+// count is no test: the samples of a code object being destroyed are named from
+// the destruction hook, when it is already 0.)
 int pyro_code_looks_alive(PyObject *code) {
-    if (Py_TYPE(code) != &PyCode_Type || Py_REFCNT(code) <= 0) { return 0; }
+    if (Py_TYPE(code) != &PyCode_Type) { return 0; }
     PyCodeObject *co = (PyCodeObject *)code;
     return co->co_qualname != NULL && PyUnicode_CheckExact(co->co_qualname)
         && co->co_filename != NULL && PyUnicode_CheckExact(co->co_filename);

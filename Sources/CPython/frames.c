@@ -264,10 +264,32 @@ void pyro_note_code_dying(PyObject *code) {
 #endif
 }
 
+// The innermost frame of a thread interrupted anywhere. On 3.11 a call from C
+// into Python publishes its C frame (tstate->cframe) before setting the frame's
+// current Python frame: until then `current_frame` is whatever the stack held. A
+// chain that does not lead to the current frame of the C frame before it is not
+// linked yet, and the thread is still in that one.
+static inline _PyInterpreterFrame *sampled_innermost_frame(PyThreadState *tstate) {
+#if PY_VERSION_HEX < 0x030C0000
+    _PyCFrame *cframe = tstate->cframe;
+    if (cframe == NULL) { return NULL; }
+    _PyInterpreterFrame *frame = cframe->current_frame;
+    _PyInterpreterFrame *outer = cframe->previous ? cframe->previous->current_frame : NULL;
+    if (outer == NULL || frame == outer) { return frame; }
+    int steps = 0;
+    for (_PyInterpreterFrame *f = frame; f != NULL && ++steps <= PYRO_SAMPLE_MAX_WALK; f = f->previous) {
+        if (f == outer) { return frame; }
+    }
+    return outer;
+#else
+    return thread_innermost_frame(tstate);
+#endif
+}
+
 int pyro_copy_thread_stack(void *state, uint64_t *words, int capacity, int *truncated) {
     PyThreadState *tstate = state;
     *truncated = 0;
-    _PyInterpreterFrame *innermost = thread_innermost_frame(tstate);
+    _PyInterpreterFrame *innermost = sampled_innermost_frame(tstate);
     int count = 0;
     int steps = 0;
     for (_PyInterpreterFrame *frame = innermost; frame != NULL; frame = frame->previous) {
@@ -296,6 +318,6 @@ int pyro_copy_thread_stack(void *state, uint64_t *words, int capacity, int *trun
         count++;
     }
     // The chain is read again: a different innermost frame means it moved meanwhile.
-    if (thread_innermost_frame(tstate) != innermost) { return -1; }
+    if (sampled_innermost_frame(tstate) != innermost) { return -1; }
     return count;
 }

@@ -376,8 +376,8 @@ void pyro_unwatch_code_creation(int watcher);
 typedef void (*pyro_code_destroyed_fn)(PyObject *code);
 int pyro_watch_code_destruction(pyro_code_destroyed_fn callback);
 void pyro_unwatch_code_destruction(int watcher);
-// Whether a pointer the sampler has not named yet looks like a live code object
-// (its type, a reference count, str name and file).
+// Whether a pointer the sampler has not named yet looks like a code object (its
+// type, str name and file).
 int pyro_code_looks_alive(PyObject *code);
 // The source line of the instruction at `offset` (in code units) of a code object.
 int pyro_code_line(PyObject *code, int offset);
