@@ -320,3 +320,17 @@ def test_code_dying_under_its_own_frame_does_not_crash(tmp_path):
         for frame in profile["frames"]:
             if frame["function"] == "f":
                 assert re.fullmatch(r"<f\d+>", frame["file"]) and frame["firstLine"] == 1 and 1 <= frame["line"] <= 6, frame
+
+
+@pytest.mark.parametrize("mode", ["cpu", "wall", "gil"])
+def test_threads_asyncio_generators_and_deep_stacks_at_10khz(mode, tmp_path):
+    profile, proc = sampled(tmp_path, "--rate", "10000", "--mode", mode, SAMPLE / "busy_mix.py")
+    assert proc.stdout.startswith("ok\n")
+    assert profile["samplesTaken"] > 0 and len(profile["threads"]) >= 2
+    deep = [s for s in profile["stacks"] if len(s["frames"]) == 129]
+    assert sum(s["samples"] for s in deep) > 0  # deep(2000) runs in every mode
+    for stack in profile["stacks"]:
+        assert len(stack["frames"]) <= 129
+        names = [profile["frames"][i]["function"] for i in stack["frames"]]
+        if len(stack["frames"]) == 129:
+            assert names[0] == "(deeper frames left out)" and set(names[1:]) == {"deep"}
