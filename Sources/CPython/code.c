@@ -69,3 +69,71 @@ void pyro_unwatch_code_creation(int watcher) {
 int pyro_code_line(PyObject *code, int offset) {
     return PyCode_Addr2Line((PyCodeObject *)code, offset * (int)sizeof(_Py_CODEUNIT));
 }
+
+// Code objects going away, for the sampler: a watcher's destroy event on 3.12+,
+// on 3.11 (which has no code watchers) a wrapper of PyCode_Type's tp_dealloc.
+// `callback` runs holding the GIL while the code object is still whole.
+static pyro_code_destroyed_fn code_destroyed_callback;
+
+#if PY_VERSION_HEX >= 0x030C0000
+static int on_code_destroyed(PyCodeEvent event, PyCodeObject *code) {
+    if (event == PY_CODE_EVENT_DESTROY && code_destroyed_callback) {
+        PyObject *pending = PyErr_GetRaisedException();
+        code_destroyed_callback((PyObject *)code);
+        PyErr_SetRaisedException(pending);
+    }
+    return 0;
+}
+#else
+static destructor wrapped_code_dealloc;
+static void dealloc_code_watched(PyObject *code) {
+    pyro_note_code_dying(code);
+    if (code_destroyed_callback) {
+        PyObject *type, *value, *traceback;
+        PyErr_Fetch(&type, &value, &traceback);
+        code_destroyed_callback(code);
+        PyErr_Restore(type, value, traceback);
+    }
+    wrapped_code_dealloc(code);
+}
+#endif
+
+int pyro_watch_code_destruction(pyro_code_destroyed_fn callback) {
+    code_destroyed_callback = callback;
+#if PY_VERSION_HEX >= 0x030C0000
+    int watcher = PyCode_AddWatcher(on_code_destroyed);
+    if (watcher < 0) {
+        PyErr_Clear();
+        code_destroyed_callback = NULL;
+    }
+    return watcher;
+#else
+    if (PyCode_Type.tp_dealloc != dealloc_code_watched) {
+        wrapped_code_dealloc = PyCode_Type.tp_dealloc;
+        PyCode_Type.tp_dealloc = dealloc_code_watched;
+    }
+    return 0;
+#endif
+}
+
+void pyro_unwatch_code_destruction(int watcher) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (watcher >= 0) { PyCode_ClearWatcher(watcher); }
+#else
+    // Put back only if nothing wrapped it after us; else ours stays, inert.
+    if (watcher >= 0 && PyCode_Type.tp_dealloc == dealloc_code_watched) { PyCode_Type.tp_dealloc = wrapped_code_dealloc; }
+#endif
+    code_destroyed_callback = NULL;
+}
+
+// For the sampler's naming of a code pointer it has not named before: a code
+// object whose name and file are strings. (Its samples were taken while it
+// lived; this guards against a pointer read from a torn frame. The reference
+// count is no test: the samples of a code object being destroyed are named from
+// the destruction hook, when it is already 0.)
+int pyro_code_looks_alive(PyObject *code) {
+    if (Py_TYPE(code) != &PyCode_Type) { return 0; }
+    PyCodeObject *co = (PyCodeObject *)code;
+    return co->co_qualname != NULL && PyUnicode_CheckExact(co->co_qualname)
+        && co->co_filename != NULL && PyUnicode_CheckExact(co->co_filename);
+}

@@ -3,6 +3,8 @@
 // sits in one accessor below; the walks above them name no version.
 #include "boundary.h"
 #include <internal/pycore_frame.h>
+#include <internal/pycore_runtime.h>  // _PyRuntime: the key of each thread's own state
+#include <pthread.h>
 
 // ---- Accessors ----
 
@@ -203,4 +205,119 @@ void pyro_thread_trace(Py_tracefunc *function, PyObject **object) {
     PyThreadState *tstate = current_thread_state();
     *function = tstate ? tstate->c_tracefunc : NULL;
     *object = tstate ? tstate->c_traceobj : NULL;
+}
+
+// ---- The sampler's view of a thread (sampler.c) ----
+// Read from a SIGPROF handler on the sampled thread itself: no call into the
+// interpreter, no allocation, nothing but loads.
+
+static pthread_key_t own_thread_state_key;
+static int own_thread_state_key_known;
+
+// The key of the TLS slot in which CPython keeps each thread's own state (the
+// one PyGILState_GetThisThreadState reads): set for every thread that runs
+// Python, whether or not it holds the GIL.
+void pyro_prepare_own_thread_state(void) {
+#if PY_VERSION_HEX >= 0x030C0000
+    own_thread_state_key = _PyRuntime.autoTSSkey._key;
+#else
+    own_thread_state_key = _PyRuntime.gilstate.autoTSSkey._key;
+#endif
+    own_thread_state_key_known = 1;
+}
+
+void *pyro_own_thread_state(void) {
+    return own_thread_state_key_known ? pthread_getspecific(own_thread_state_key) : NULL;
+}
+
+// Whether `tstate`, the calling thread's own state, holds the GIL. 3.11 keeps
+// the holder's state in the runtime; from 3.12 a thread's current state is
+// cleared while it has let the GIL go.
+int pyro_thread_state_holds_gil(void *tstate) {
+    return tstate != NULL && current_thread_state() == (PyThreadState *)tstate;
+}
+
+unsigned long pyro_thread_state_native_id(PyThreadState *tstate) { return tstate->native_thread_id; }
+unsigned long pyro_thread_state_ident(PyThreadState *tstate) { return tstate->thread_id; }
+
+// A code object's size in code units: an instruction offset past it is not one
+// of its instructions.
+static inline Py_ssize_t code_units(PyCodeObject *code) { return Py_SIZE(code); }
+
+// On 3.11 a returning frame is cleared (its code released) before the thread's
+// current frame moves to its caller: for a few instructions the innermost frame
+// may name a code object already freed. The code-destruction hook remembers, per
+// thread, the frame whose code it saw die; a sample finding that frame innermost
+// with that code is torn. (From 3.12 the current frame moves first.)
+static __thread struct { void *frame; void *code; } dying_frame __attribute__((tls_model("initial-exec")));
+
+void pyro_note_code_dying(PyObject *code) {
+#if PY_VERSION_HEX < 0x030C0000
+    PyThreadState *tstate = gil_holding_thread_state();
+    _PyInterpreterFrame *frame = tstate ? thread_innermost_frame(tstate) : NULL;
+    if (frame != NULL && (PyObject *)frame->f_code == code) {
+        dying_frame.frame = frame;
+        dying_frame.code = code;
+    }
+#else
+    (void)code;
+#endif
+}
+
+// The innermost frame of a thread interrupted anywhere. On 3.11 a call from C
+// into Python publishes its C frame (tstate->cframe) before setting the frame's
+// current Python frame: until then `current_frame` is whatever the stack held. A
+// chain that does not lead to the current frame of the C frame before it is not
+// linked yet, and the thread is still in that one.
+static inline _PyInterpreterFrame *sampled_innermost_frame(PyThreadState *tstate) {
+#if PY_VERSION_HEX < 0x030C0000
+    _PyCFrame *cframe = tstate->cframe;
+    if (cframe == NULL) { return NULL; }
+    _PyInterpreterFrame *frame = cframe->current_frame;
+    _PyInterpreterFrame *outer = cframe->previous ? cframe->previous->current_frame : NULL;
+    if (outer == NULL || frame == outer) { return frame; }
+    int steps = 0;
+    for (_PyInterpreterFrame *f = frame; f != NULL && ++steps <= PYRO_SAMPLE_MAX_WALK; f = f->previous) {
+        if (f == outer) { return frame; }
+    }
+    return outer;
+#else
+    return thread_innermost_frame(tstate);
+#endif
+}
+
+int pyro_copy_thread_stack(void *state, uint64_t *words, int capacity, int *truncated) {
+    PyThreadState *tstate = state;
+    *truncated = 0;
+    _PyInterpreterFrame *innermost = sampled_innermost_frame(tstate);
+    int count = 0;
+    int steps = 0;
+    for (_PyInterpreterFrame *frame = innermost; frame != NULL; frame = frame->previous) {
+        // A chain longer than any real stack is a cycle or garbage.
+        if (++steps > PYRO_SAMPLE_MAX_WALK) { return -1; }
+        if (frame_is_c_stack_shim(frame)) { continue; }
+#if PY_VERSION_HEX >= 0x030D0000
+        PyObject *executable = frame->f_executable;
+        if (executable == NULL) { return -1; }
+        if (Py_TYPE(executable) != &PyCode_Type) { continue; }  // 3.13's frames that run no code
+        PyCodeObject *code = (PyCodeObject *)executable;
+#else
+        PyCodeObject *code = frame->f_code;
+        if (frame == innermost && frame == dying_frame.frame && (void *)code == dying_frame.code) { return -1; }
+        if (code == NULL || Py_TYPE(code) != &PyCode_Type) { return -1; }
+#endif
+        int offset = frame_instr_offset(frame, code);
+        if (offset < 0) { offset = 0; }  // 3.11: a frame that has not started yet
+        if (offset > code_units(code)) { return -1; }
+        if (count == capacity) {
+            *truncated = 1;
+            continue;
+        }
+        words[2 * count] = (uint64_t)(uintptr_t)code;
+        words[2 * count + 1] = (uint64_t)offset;
+        count++;
+    }
+    // The chain is read again: a different innermost frame means it moved meanwhile.
+    if (sampled_innermost_frame(tstate) != innermost) { return -1; }
+    return count;
 }

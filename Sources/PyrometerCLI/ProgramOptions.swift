@@ -50,6 +50,7 @@ struct ProgramArguments: ParsableArguments {
     static let distinctiveOptions: [String: Set<String>] = [
         "lines": ["-f", "--function", "--module", "--setup", "--lprof", "--skip-zero", "--rich", "--follow-fork"],
         "memory": ["-f", "--function", "--module", "--precision", "--include-children", "--peak", "--top", "--plot", "--follow-fork"],
+        "sample": ["--rate", "--mode", "--idle", "--threads", "--main-thread", "--duration", "--flamegraph", "--html", "--speedscope", "--collapsed", "--pprof", "--follow-fork"],
         "leaks": ["--call", "--repeat", "--interval", "--trace-allocations", "--samples", "--graph", "--fail-on-leak", "--follow-fork"],
     ]
 

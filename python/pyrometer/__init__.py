@@ -14,10 +14,11 @@ from . import _census, _native
 from ._census import *  # noqa: F401,F403 (objgraph's functions)
 from ._line_profiler import LineProfiler, LineStats
 from ._memory import MemoryProfiler, memory_usage
+from ._sampler import SampleProfile, Sampler
 from ._timing import TimeitResult, timeit
 
 __all__ = ["profile", "timeit", "TimeitResult", "LineProfiler", "LineStats", "MemoryProfiler",
-           "memory_usage"] + _census.__all__
+           "memory_usage", "Sampler", "SampleProfile"] + _census.__all__
 
 from ._explicit_profile import profile  # noqa: E402 (line_profiler's explicit profile)
 
@@ -27,7 +28,7 @@ _native.load()
 
 
 def load_ipython_extension(ipython):
-    """``%load_ext pyrometer``: %lprun, %mprun, %memit and %ptimeit."""
+    """``%load_ext pyrometer``: %lprun, %mprun, %memit, %ptimeit and %psample."""
     from .ipython import load_ipython_extension as load
     load(ipython)
 

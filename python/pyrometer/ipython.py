@@ -6,7 +6,10 @@
   (memory_profiler's table, from pyrometer's allocator hooks);
 - ``%memit [-q] [-o] statement`` and ``%%memit``: peak memory and increment;
 - ``%ptimeit [-n N] [-r R] [-s setup] statement`` and ``%%ptimeit``: pyrometer's
-  timing table; in cell mode every line of the cell is a statement, compared.
+  timing table; in cell mode every line of the cell is a statement, compared;
+- ``%psample [--rate HZ] [--mode cpu|wall|gil] [--idle] [-r] statement`` and
+  ``%%psample``: samples the statement (every thread) and prints
+  ``pyrometer sample``'s summary.
 
 ``%unload_ext pyrometer`` removes them.
 """
@@ -16,12 +19,13 @@ import os
 from . import _memory, _native
 from ._line_profiler import LineProfiler
 from ._memory import MemoryProfiler
+from ._sampler import Sampler
 from ._session import Session
 
 MIB = 2.0 ** 20
 
-_LINE_MAGICS = ("lprun", "mprun", "memit", "ptimeit")
-_CELL_MAGICS = ("lprun", "memit", "ptimeit")
+_LINE_MAGICS = ("lprun", "mprun", "memit", "ptimeit", "psample")
+_CELL_MAGICS = ("lprun", "memit", "ptimeit", "psample")
 
 
 def _resident_bytes():
@@ -192,6 +196,30 @@ def _make_magics_class():
             text = engine.timeit(statements if len(statements) > 1 else statements[0],
                                  "\n".join(setup_lines) or "pass", number, repeats, namespace, 1, False)
             print(engine.render(text), end="")
+
+        @line_cell_magic
+        def psample(self, line, cell=None):
+            """Samples a statement (or the cell) and prints pyrometer sample's summary;
+            -r returns the SampleProfile."""
+            options, rest = self.parse_options(line, "r", "rate=", "mode=", "idle", posix=False, strict=False)
+            statement = cell if cell is not None else rest
+            try:
+                rate = float(options["rate"]) if "rate" in options else 1000.0
+            except ValueError:
+                raise UsageError("--rate must be a number of samples per second")
+            mode = options.get("mode", "cpu")
+            idle, keep = "idle" in options, "r" in options
+            if not statement.strip():
+                raise UsageError("%psample needs a statement to sample")
+            try:
+                sampler = Sampler(rate=rate, mode=mode, idle=idle)
+            except ValueError as error:
+                raise UsageError(str(error))
+            with sampler:
+                self._run(statement)
+            profile = sampler.result()
+            print(profile.summary(), end="")
+            return profile if keep else None
 
     return PyrometerMagics
 

@@ -144,6 +144,55 @@ typedef struct {
     pyro_numpy_allocator allocator;
 } pyro_numpy_handler;
 
+// ---- sampler.c: pyrometer sample's collection ----
+// A ticker thread sends SIGPROF to the Python threads due a sample; the handler
+// copies its own thread's frame chain into that thread's ring (no call, no
+// allocation); the engine reads the rings holding the GIL.
+#define PYRO_SAMPLER_MAX_THREADS 256
+#define PYRO_SAMPLE_MAX_DEPTH 128
+#define PYRO_SAMPLE_HELD_GIL 1u
+#define PYRO_SAMPLE_TRUNCATED 2u
+typedef struct {
+    uint32_t flags;          // PYRO_SAMPLE_*
+    int depth;               // frames, innermost first
+    uint64_t weight_ns;      // the time the sample stands for
+    uint64_t destroy_count;  // code objects destroyed before it was taken
+    uint64_t time_ns;        // monotonic
+    const uint64_t *frames;  // (code object, instruction offset) per frame
+} pyro_sample_t;
+typedef void (*pyro_sample_fn)(void *context, int thread, const pyro_sample_t *sample);
+typedef struct { uint64_t expected, sent, received, torn, full, cpu_ns; } pyro_sampler_thread_counts_t;
+typedef struct { uint64_t ticks, late, lowered, period_ns; } pyro_sampler_totals_t;
+// Installs the SIGPROF handler (putting back the previous one on uninstall).
+int pyro_sampler_install(void);
+void pyro_sampler_uninstall(void);
+// A Python thread to sample: its state, OS thread id and pthread id. Returns its
+// slot (-1 when all are taken). Retire (stop sampling, wait for a handler
+// running), drain, then release (free its ring).
+int pyro_sampler_add_thread(void *tstate, long tid, unsigned long ident);
+void pyro_sampler_retire_thread(int slot);
+void pyro_sampler_release_thread(int slot);
+// The state a slot samples, NULL unless active.
+void *pyro_sampler_thread_state(int slot);
+void pyro_sampler_thread_counts(int slot, pyro_sampler_thread_counts_t *out);
+// Starts the ticker at `rate` per second: `every_tick` samples every thread at
+// every tick (else a thread when it used an interval of CPU time), each sample
+// standing for an interval of wall time (`wall_weight`) or the thread's CPU time
+// since its previous sample; stops by itself after `duration` seconds (> 0).
+int pyro_sampler_start(double rate, int every_tick, int wall_weight, double duration);
+void pyro_sampler_stop(void);
+void pyro_sampler_forget_after_fork(void);
+void pyro_sampler_totals(pyro_sampler_totals_t *out);
+// Whether a ring holds samples; reads them all, oldest first per thread.
+int pyro_sampler_pending(void);
+long pyro_sampler_drain(pyro_sample_fn each, void *context);
+// Code objects destroyed so far, as counted by note (holding the GIL, after the
+// samples taken before were read); whether `code` was destroyed since the count
+// was `since` (1 also when too many went away to tell).
+uint64_t pyro_sampler_destroy_count(void);
+void pyro_sampler_note_code_destroyed(PyObject *code);
+int pyro_sampler_code_destroyed_since(PyObject *code, uint64_t since);
+
 // ---- The version boundary -------------------------------------------------
 // Grouped by subject, each group implemented in the .c file its heading names.
 // No CPython struct field, frame offset or private C-API name is used outside
@@ -177,6 +226,32 @@ void pyro_each_frame_local(pyro_frame_local_fn each, void *arg);
 // PyEval_SetTrace or sys.settrace installed), or NULLs: so that one set before
 // pyrometer's, or by the program meanwhile, is chained to and put back.
 void pyro_thread_trace(Py_tracefunc *function, PyObject **object);
+
+// The sampler (sampler.c) reads a thread's frames from a SIGPROF handler
+// running on that thread: loads only, no call, no allocation.
+// Remembers where CPython keeps each thread's own state (call holding the GIL).
+void pyro_prepare_own_thread_state(void);
+// The calling thread's own state (NULL for a thread that runs no Python),
+// whether or not it holds the GIL.
+void *pyro_own_thread_state(void);
+// Whether `tstate`, the calling thread's own state, holds the GIL now.
+int pyro_thread_state_holds_gil(void *tstate);
+// A thread state's OS thread id (threading.get_native_id) and pthread id
+// (threading.get_ident).
+unsigned long pyro_thread_state_native_id(PyThreadState *tstate);
+unsigned long pyro_thread_state_ident(PyThreadState *tstate);
+// Longest frame chain followed before a stack is taken for garbage.
+#define PYRO_SAMPLE_MAX_WALK 4096
+// Copies (code object, instruction offset) of up to `capacity` frames of
+// `tstate` (the calling thread's own), innermost first, into `words` (two per
+// frame). Returns how many, or -1 for a torn stack: a frame whose code is not a
+// code object, an offset outside its code, a chain too long or one that moved
+// while read. `*truncated` is set when outer frames were left out.
+int pyro_copy_thread_stack(void *tstate, uint64_t *words, int capacity, int *truncated);
+// Called (holding the GIL) as a code object is destroyed: on 3.11, where a frame
+// is cleared before it stops being the current one, remembers the frame so that a
+// sample does not read the code through it (a no-op from 3.12).
+void pyro_note_code_dying(PyObject *code);
 
 // 3.11 frame objects, as the C trace function sees them. The accessors below
 // read them without a call, through byte offsets fixed when frames.c was
@@ -295,6 +370,15 @@ int pyro_has_monitoring(void);
 typedef void (*pyro_code_created_fn)(PyObject *code);
 int pyro_watch_code_creation(pyro_code_created_fn callback);
 void pyro_unwatch_code_creation(int watcher);
+// Code objects being destroyed: `callback(code)` runs holding the GIL before
+// the object's memory is released (a code watcher on 3.12+, a wrapper of
+// PyCode_Type's tp_dealloc on 3.11). Returns a handle for unwatching, or -1.
+typedef void (*pyro_code_destroyed_fn)(PyObject *code);
+int pyro_watch_code_destruction(pyro_code_destroyed_fn callback);
+void pyro_unwatch_code_destruction(int watcher);
+// Whether a pointer the sampler has not named yet looks like a code object (its
+// type, str name and file).
+int pyro_code_looks_alive(PyObject *code);
 // The source line of the instruction at `offset` (in code units) of a code object.
 int pyro_code_line(PyObject *code, int offset);
 // A code object's file name, qualified name (borrowed) and first line: what

@@ -217,6 +217,7 @@ extension LeakReport {
 
 extension SampleProfile {
     public func validate(_ check: inout ResultCheck) throws {
+        if !["cpu", "wall", "gil"].contains(mode) { throw check.fail("mode", "must be one of cpu, wall, gil") }
         try check.finite(requestedRate, "requestedRate")
         try check.finite(rate, "rate")
         try check.finite(duration, "duration")
@@ -235,6 +236,7 @@ extension SampleProfile {
         try check.spend(rows: stacks.count, "stacks")
         for (index, stack) in stacks.enumerated() {
             let field = "stacks.\(index)"
+            try check.spend(rows: stack.frames.count, field + ".frames")
             try check.nonNegative(stack.samples, field + ".samples")
             try check.nonNegative(stack.nanoseconds, field + ".nanoseconds")
             if stack.thread < 0 || stack.thread >= threads.count {
