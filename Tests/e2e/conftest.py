@@ -38,6 +38,21 @@ def profile_of(args, tmp_path, cwd=None, env=None, expect_status=0):
     return json.loads(out.read_text()), proc
 
 
+def ended_by_signal(signal_number, args, script, out):
+    """Runs `pyrometer ARGS[0] -o OUT ARGS[1:] SCRIPT`, sends the signal once the
+    program has printed "ready"; returns (status, stdout, stderr)."""
+    proc = subprocess.Popen([pyrometer_bin(), *map(str, args[:1]), "-o", str(out), *map(str, args[1:]), str(script)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal_number)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, stdout, stderr
+
+
 def one_error_line(proc):
     """The one `pyrometer: error:` line a refused run printed (no traceback)."""
     lines = [line for line in proc.stderr.splitlines() if line.strip()]

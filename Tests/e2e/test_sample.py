@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, line_of, pyrometer_bin, run, run_python
+from conftest import FIXTURES, ended_by_signal, line_of, run, run_python
 
 SAMPLE = FIXTURES / "sample"
 
@@ -169,16 +169,8 @@ def test_same_hottest_function_and_line_as_line_profiler(tmp_path):
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
 def test_report_and_output_survive_the_signal(signal_number, tmp_path):
     out = tmp_path / "out.json"
-    proc = subprocess.Popen([pyrometer_bin(), "sample", "-o", str(out), str(SAMPLE / "until_signal.py")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline() == "ready\n"
-        proc.send_signal(signal_number)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 128 + signal_number, stderr
+    status, stdout, stderr = ended_by_signal(signal_number, ["sample"], SAMPLE / "until_signal.py", out)
+    assert status == 128 + signal_number, stderr
     assert "Samples:" in stdout and "Top functions" in stdout
     profile = json.loads(out.read_text())
     assert profile["format"] == "pyrometer.sample"

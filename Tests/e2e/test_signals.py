@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, line_of, pyrometer_bin
+from conftest import FIXTURES, ended_by_signal, line_of, pyrometer_bin
 
 SCRIPT = FIXTURES / "until_signal.py"
 
@@ -16,16 +16,8 @@ SCRIPT = FIXTURES / "until_signal.py"
 def ended_by(signal_number, args, tmp_path):
     """Runs pyrometer ARGS on the fixture, sends the signal once it is ready."""
     out = tmp_path / "out.json"
-    proc = subprocess.Popen([pyrometer_bin(), *args[:1], "-o", str(out), *args[1:], str(SCRIPT)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline() == "ready\n"
-        proc.send_signal(signal_number)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    return proc.returncode, stdout, stderr, json.loads(out.read_text())
+    status, stdout, stderr = ended_by_signal(signal_number, args, SCRIPT, out)
+    return status, stdout, stderr, json.loads(out.read_text())
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
