@@ -2,6 +2,7 @@
 the peak and at the end, by stack, on a fixture whose stacks hold known bytes."""
 import html.parser
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -89,7 +90,10 @@ def test_html_has_both_views(drawn):
     assert page.ids == ["peak-flame", "peak-flame-graph", "peak-icicle", "peak-icicle-graph", "peak-functions", "peak-lines",
                         "end-flame", "end-flame-graph", "end-icicle", "end-icicle-graph", "end-functions", "end-lines", "sources"]
     text = "".join(page.text)
-    assert "Top functions at the peak (90.1 MiB traced)" in text
+    # 90 MiB held by the program at the peak, plus what the interpreter holds
+    # there (it differs between versions).
+    held = re.search(r"Top functions at the peak \(([0-9.]+) MiB traced\)", text)
+    assert held and 90.0 <= float(held.group(1)) < 92.0, text[:2000]
     assert "50.0 MiB" in text
 
 
