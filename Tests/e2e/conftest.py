@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# A suite started in the background (`cmd &` in a script) inherits SIGINT
+# ignored, and so would every program it runs; the tests of Ctrl-C need it as an
+# interactive Python has it (programs started from here get the default action).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 FIXTURES = ROOT / "Tests" / "Fixtures"
 
 

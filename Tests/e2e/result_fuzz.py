@@ -33,6 +33,7 @@ VIEW_VARIANTS = {
     "memory": [[], ["--top", "5"], ["--peak", "-u", "B"], ["--top", "1000000000000"]],
     "timeit": [[], ["-u", "nsec"]],
     "leaks": [[]],
+    "sample": [[], ["--top", "2"]],
 }
 
 
@@ -51,7 +52,7 @@ def make_seeds(binary, folder):
     {tool: [paths]}."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    seeds = {"lines": [], "memory": [], "timeit": [], "leaks": []}
+    seeds = {"lines": [], "memory": [], "timeit": [], "leaks": [], "sample": []}
 
     def out(name):
         return folder / name
@@ -80,6 +81,9 @@ def make_seeds(binary, folder):
     run_pyrometer(binary, ["leaks", "-o", out("leaks-hostile.json"), "--call", "hostile_names:handle",
                            "--repeat", "3"], FIXTURES)
     seeds["leaks"].append(out("leaks-hostile.json"))
+    for name, program in [("sample", FIXTURES / "sample" / "recursion.py"), ("sample-hostile", hostile)]:
+        run_pyrometer(binary, ["sample", "--rate", "2000", "-o", out(name + ".json"), program], folder)
+        seeds["sample"].append(out(name + ".json"))
     return seeds
 
 

@@ -61,15 +61,15 @@ def test_raw_allocations_of_a_thread_without_the_gil_are_not_charged_to_main(tmp
 
 
 def test_thread_churn_releases_per_thread_records(tmp_path):
-    """60,000 short threads one after another, each calling work once, under
-    `pyrometer lines -f work`: work's body has exactly 60,000 hits, and the
+    """30,000 short threads one after another, each calling work once, under
+    `pyrometer lines -f work`: work's body has exactly 30,000 hits, and the
     program's RSS grows by less than 4 MiB between thread 5,000 and the end
-    (keeping every thread's records grows it by about 4 KiB a thread, 215 MiB)."""
+    (keeping every thread's records grows it by about 4 KiB a thread, 100 MiB)."""
     script = FIXTURES / "thread_churn.py"
-    profile, proc = profile_of(["-f", "work", script, "60000"], tmp_path)
+    profile, proc = profile_of(["-f", "work", script, "30000"], tmp_path)
     printed = json.loads(proc.stdout.splitlines()[0])
-    assert printed["threads"] == 60000
-    assert hits(profile, "work") == {line_of(script, "churn-body"): 60000}
+    assert printed["threads"] == 30000
+    assert hits(profile, "work") == {line_of(script, "churn-body"): 30000}
     assert printed["rss_at_end"] - printed["rss_after_5000"] < 4 * MIB
 
 
