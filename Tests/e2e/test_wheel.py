@@ -56,7 +56,9 @@ def test_the_wheel_holds_the_engine_and_the_package(wheel):
         f"_pyrometer.cpython-{python_version().replace('.', '')}-x86_64-linux-gnu.so"]
     assert "pyrometer/__init__.py" in names and "pyrometer/ipython.py" in names
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
-    assert "pyrometer = pyrometer.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    entries = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "pyrometer = pyrometer.__main__:main" in entries
+    assert "[pytest11]\npyrometer = pyrometer_pytest" in entries and "pyrometer_pytest.py" in names
     assert wheel.stat().st_size <= 10 * 1024 * 1024
 
 
@@ -90,3 +92,21 @@ def test_python_m_and_import(installed, tmp_path):
     maps = subprocess.run([python, "-c", "import _pyrometer; print(open('/proc/self/maps').read())"],
                           capture_output=True, text=True, env=without_toolchain(), timeout=120).stdout
     assert "libswiftCore" not in maps  # the runtime is inside _pyrometer, once
+
+
+def test_the_pytest_plugin_loads_from_its_entry_point(installed, tmp_path):
+    """pytest in the virtualenv finds the plugin through the wheel's `pytest11`
+    entry point (no -p): `--pyrometer` lists the test that allocated 4 MiB. pytest
+    itself comes from the tests' own virtualenv, put on the path by a .pth file."""
+    import sysconfig
+    python = installed / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, env=without_toolchain(), timeout=60).stdout.strip()
+    (Path(site) / "zz_test_tools.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (tmp_path / "test_alloc.py").write_text("def test_block():\n    block = bytearray(4 * 1024 * 1024)\n    assert block\n")
+    proc = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyrometer", "test_alloc.py"],
+                          capture_output=True, text=True, env=without_toolchain(), cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pyrometer: tests that allocated most" in proc.stdout
+    row = next(line for line in proc.stdout.splitlines() if "test_alloc.py::test_block" in line)
+    assert row.split()[:2] == ["4.0", "MiB"] and "(test_alloc.py:2 (test_block))" in row

@@ -12,13 +12,14 @@ objgraph's functions (``show_most_common_types``, ``show_growth``,
 
 from . import _census, _native
 from ._census import *  # noqa: F401,F403 (objgraph's functions)
+from ._leaks import LeakReport, find_leaks
 from ._line_profiler import LineProfiler, LineStats
 from ._memory import MemoryProfiler, memory_usage
 from ._sampler import SampleProfile, Sampler
 from ._timing import TimeitResult, timeit
 
 __all__ = ["profile", "timeit", "TimeitResult", "LineProfiler", "LineStats", "MemoryProfiler",
-           "memory_usage", "Sampler", "SampleProfile"] + _census.__all__
+           "memory_usage", "Sampler", "SampleProfile", "find_leaks", "LeakReport"] + _census.__all__
 
 from ._explicit_profile import profile  # noqa: E402 (line_profiler's explicit profile)
 

@@ -43,8 +43,25 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private var sampler: NativeThread?
     private var samplerRunning = false
 
+    /// A Python callable to call again and again instead of `options.call`
+    /// (`pyrometer.find_leaks`, the pytest plugin's `no_leaks`).
+    private let callable: PyRef?
+    /// What the callable raised: handed back to the caller, not printed.
+    public private(set) var raised: PythonError?
+
     public init(options: Options) {
         self.options = options
+        self.callable = nil
+    }
+
+    /// A hunt that calls `function` (named `name` in the report) once, then
+    /// `options.repeats` times, a census after each call, when it stops.
+    public init(options: Options, calling function: PyRef, named name: String) {
+        var options = options
+        options.call = name
+        options.callAsGiven = name
+        self.options = options
+        self.callable = function
     }
 
     deinit {
@@ -201,6 +218,10 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
 
     private func callRepeatedly() {
         guard let call = options.call else { return }
+        if let callable {
+            callRepeatedly(callable, reportingErrors: false)
+            return
+        }
         let function: PyRef
         do {
             function = try resolve(call)
@@ -211,6 +232,13 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
             setupError = PyrometerError("--call: \(error)")
             return
         }
+        callRepeatedly(function, reportingErrors: true)
+    }
+
+    /// Calls `function` once unmeasured, then `options.repeats` times with a census
+    /// after each. What it raises is printed (`reportingErrors`) or kept in `raised`.
+    private func callRepeatedly(_ function: PyRef, reportingErrors: Bool) {
+        let call = options.call ?? "the function"
         do {
             // One call first, not measured: caches filled and modules imported on
             // first use are not leaks.
@@ -222,7 +250,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
             }
             findSamples(for: worst(currentLeaks()))
         } catch let error as PythonError {
-            error.printTraceback()
+            if reportingErrors { error.printTraceback() } else { raised = error }
             problem = "\(options.callAsGiven ?? call) raised \(error) after \(max(0, snapshots.count - 1)) measured calls"
         } catch {
             problem = "\(error)"
