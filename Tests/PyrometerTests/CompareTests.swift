@@ -73,6 +73,8 @@ import Testing
                 ComparisonRow(name: "real", values: [Change(old: 1, new: 1.5, pValue: 0.008, significant: true)]),
                 ComparisonRow(name: "only old", values: [Change(old: 1, new: nil)]),
             ])])
+        // A row known on one side only sorts by the value it has.
+        #expect(noisy.tables[0].rows.map(\.name) == ["noisy", "only old", "real"])
         let outcome = try ChangeCondition(parsing: "time>+5%").evaluate(on: noisy)
         #expect(outcome.checked == 1 && outcome.failures == ["real: +500 msec (+50.0%)"])
     }
@@ -125,9 +127,13 @@ import Testing
         #expect(program.rows[0].values[0].change == Double(16 << 20) && program.rows[0].values[0].relative == 1.6)
         #expect(tables[1].row("m.py:2")!.values[0].change == Double(16 << 20))
         #expect(tables[1].row("m.py:2")!.place == "build: data = make()")
-        // A place in one top list only has no known size on the other side.
+        // A place in one top list only held less than the other list's last line: 0 there.
         let newPlace = tables[2].row("m.py:9")!
-        #expect(newPlace.values[0].old == nil && newPlace.values[0].change == nil && newPlace.values[0].new == Double(1 << 20))
+        #expect(newPlace.values[0].old == 0 && newPlace.values[0].change == Double(1 << 20) && newPlace.values[1].change == 4)
+        // Without a list on one side, nothing is known there.
+        let unlisted = MemoryProfile.comparisonTables(old: profile(peak: 10 << 20, increment: 8 << 20, top: []),
+                                                      new: profile(peak: 26 << 20, increment: 24 << 20, top: [other]))
+        #expect(unlisted[2].row("m.py:9")!.values[0].old == nil && unlisted[2].row("m.py:9")!.values[0].change == nil)
         #expect(tables[2].row("m.py:2")!.values[0].change == 0)
     }
 

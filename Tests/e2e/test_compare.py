@@ -98,6 +98,10 @@ def test_memory_fifty_mib_more_at_the_peak(tmp_path):
     line = values(tables["line"], f"work.py:{line_of(WORK, 'compare-alloc')}")
     assert 50 * mib <= line["increment"]["change"] <= 50 * mib + 4096
     assert line["runs"]["change"] == 0
+    held = values(tables["top"], f"work.py:{line_of(WORK, 'compare-alloc')}")["bytes"]
+    assert 50 * mib - 1024 <= held["change"] <= 50 * mib + 4096
+    assert tables["top"]["rows"][0]["name"] == f"work.py:{line_of(WORK, 'compare-alloc')}"
+    compare(old, new, "--fail-if", "top.bytes>+40MiB", status=1)
     compare(old, new, "--fail-if", "peak>+49MiB", status=1)
     compare(old, new, "--fail-if", "peak>+51MiB", "--fail-if", "peak>+60MB", "--fail-if", "line.increment>+51MiB")
     compare(old, new, "--fail-if", "peak>+10MB", status=1)

@@ -69,8 +69,13 @@ public struct ComparisonTable: Codable, Equatable, Sendable {
         self.scope = scope
         self.title = title
         self.metrics = metrics
+        // A row known on one side only sorts by the value it has.
+        func size(_ row: ComparisonRow) -> Double {
+            guard let value = row.values.first else { return 0 }
+            return abs(value.change ?? value.new ?? value.old ?? 0)
+        }
         self.rows = rows.sorted { a, b in
-            let x = a.values.first?.change.map(abs) ?? -1, y = b.values.first?.change.map(abs) ?? -1
+            let x = size(a), y = size(b)
             return x != y ? x > y : (a.name, a.place ?? "") < (b.name, b.place ?? "")
         }
     }

@@ -34,7 +34,9 @@ extension MemoryProfile: ComparableResult {
                                  values: [Change.zeroIfMissing(a?.increment, b?.increment), Change.zeroIfMissing(a?.runs, b?.runs)])
         }
 
-        // A place missing from one top list held less than its last entry, not nothing: unknown.
+        // A line missing from one side's list held less than the last one listed
+        // there: it counts as 0, so a new line holding much is a change, not a gap.
+        // Without a list on one side (no --top, no -o) nothing is known there.
         struct PlaceKey: Hashable { var file: String, line: Int, function: String }
         func places(_ list: [LineHolding]) -> (keys: [PlaceKey], byKey: [PlaceKey: (bytes: Double, count: Double)]) {
             var keys: [PlaceKey] = [], byKey: [PlaceKey: (bytes: Double, count: Double)] = [:]
@@ -49,8 +51,11 @@ extension MemoryProfile: ComparableResult {
         let heldBefore = places(old.topAtPeak), heldAfter = places(new.topAtPeak)
         let placeRows = unionOfKeys(heldBefore.keys, heldAfter.keys).map { key -> ComparisonRow in
             let a = heldBefore.byKey[key], b = heldAfter.byKey[key]
-            return ComparisonRow(name: key.line > 0 ? "\(key.file):\(key.line)" : key.file, place: key.function,
-                                 values: [Change(old: a?.bytes, new: b?.bytes), Change(old: a?.count, new: b?.count)])
+            let listed = (old: !old.topAtPeak.isEmpty, new: !new.topAtPeak.isEmpty)
+            func known(_ value: Double?, _ hasList: Bool) -> Double? { value ?? (hasList ? 0 : nil) }
+            return ComparisonRow(name: key.line > 0 ? "\(key.file):\(key.line)" : key.file, place: key.function.isEmpty ? nil : key.function,
+                                 values: [Change(old: known(a?.bytes, listed.old), new: known(b?.bytes, listed.new)),
+                                          Change(old: known(a?.count, listed.old), new: known(b?.count, listed.new))])
         }
         return [
             ComparisonTable(scope: "total", title: "Program", metrics: [
