@@ -27,7 +27,7 @@ struct CompareCommand: ParsableCommand {
             help: ArgumentHelp("Exit with status 1 when the change meets this condition (repeatable).", valueName: "condition"))
     var conditions: [String] = []
 
-    @Option(name: .customLong("top"), help: ArgumentHelp("Rows per table (default 10).", valueName: "n"))
+    @Option(name: .customLong("top"), help: ArgumentHelp("Rows per table; the totals are shown whole.", valueName: "n"))
     var top: Int = 10
 
     @Flag(name: .customLong("json"), help: "Print the comparison as JSON instead of the table.")
