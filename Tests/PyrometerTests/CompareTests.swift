@@ -198,6 +198,18 @@ import Testing
         #expect(tables[0].rows[0].values[0].change == 0)
     }
 
+    @Test func numbersPrintInTheirUnits() {
+        #expect(ChangeFormat.value(0.00153, .seconds) == "1.53 msec")
+        #expect(ChangeFormat.value(1e300, .seconds) == "1e+300 sec")
+        #expect(ChangeFormat.change(Change(old: 1_048_576, new: 3_145_728), .bytes) == "+2.0 MiB (+200.0%)")
+        #expect(ChangeFormat.change(Change(old: 2048, new: 0), .bytes) == "-2.0 KiB (-100.0%)")
+        #expect(ChangeFormat.value(1e30, .bytes) == "9.31e+20 GiB")
+        #expect(ChangeFormat.change(Change(old: 1000, new: 1_234_567), .count) == "+1,233,567 (+123357%)")
+        #expect(ChangeFormat.change(Change(old: 12.5, new: 10), .percent) == "-2.5 pt (-20.0%)")
+        #expect(ChangeFormat.change(Change(old: 3, new: 3), .count) == "0")
+        #expect(ChangeFormat.change(Change(old: nil, new: 3), .count) == "-")
+    }
+
     @Test func theReportShowsRowsLargestChangeFirstAndTheConditions() throws {
         var comparison = ChangeConditionTests.comparison
         comparison.conditions = [try ChangeCondition(parsing: "function.time>+5%").evaluate(on: comparison),

@@ -25,11 +25,13 @@ public enum ChangeFormat {
         let size = abs(value)
         switch quantity {
         case .seconds:
+            // Beyond a million seconds (a damaged or hand-made file), an exponent rather than 300 digits.
+            if size >= 1e6 { return sign + Text.format("%.3g", size) + " sec" }
             return sign + (size == 0 ? "0 sec" : TimeFormat.auto(size))
         case .bytes:
             let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)]
             if let (name, scale) = units.first(where: { size >= $0.1 }) {
-                return sign + Text.format("%.1f", size / scale) + " " + name
+                return sign + Text.format(size / scale >= 1e6 ? "%.3g" : "%.1f", size / scale) + " " + name
             }
             return sign + Text.format("%.0f", size) + " B"
         case .count:
