@@ -11,7 +11,7 @@ public struct PyrometerCommand: ParsableCommand {
         commandName: "pyrometer",
         abstract: "Performance analysis for Python programs: how fast, where the time goes.",
         version: PyrometerVersion.string,
-        subcommands: [LinesCommand.self, MemoryCommand.self, SampleCommand.self, TimeitCommand.self, LeaksCommand.self, ViewCommand.self])
+        subcommands: [LinesCommand.self, MemoryCommand.self, SampleCommand.self, TimeitCommand.self, LeaksCommand.self, ViewCommand.self, CompareCommand.self])
     // Each tool's command parses and wires; the tool itself is in ToolRegistry.
 
     public init() {}

@@ -48,6 +48,9 @@ public struct Tool: @unchecked Sendable {  // immutable: names, C function point
     public let makeSession: ((PythonSessionOptions) throws -> any MeasurementSession)?
     /// Decodes one of the tool's files and renders it as `pyrometer view` shows it.
     public let view: (_ data: Data, _ path: String, ViewOptions) throws -> String
+    /// Decodes two of the tool's files and compares them (`pyrometer compare`);
+    /// nil for a tool whose results have no comparer (Compare/).
+    public let compare: ((_ old: Data, _ oldPath: String, _ new: Data, _ newPath: String) throws -> Comparison)?
 
     public init<Result: ToolResult>(
         name: String, result: Result.Type, nativeMethods: [NativeMethod] = [],
@@ -65,6 +68,13 @@ public struct Tool: @unchecked Sendable {  // immutable: names, C function point
                 throw PyrometerError("'\(path)' \(error.message)")
             }
             return try render(result, options)
+        }
+        if let comparable = Result.self as? any ComparableResult.Type {
+            self.compare = { old, oldPath, new, newPath in
+                try comparable.compareFiles(old: old, oldPath: oldPath, new: new, newPath: newPath)
+            }
+        } else {
+            self.compare = nil
         }
     }
 }
