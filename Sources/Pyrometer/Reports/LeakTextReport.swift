@@ -80,8 +80,8 @@ public struct LeakTextReport {
     }
 
     private func percent(_ value: Double) -> String {
-        // Never round a confidence up to 100%.
-        let shown = (value * 1000).rounded(.down) / 10
+        // Never round a confidence up to 100%: no census series makes it certain.
+        let shown = min(99.9, (value * 1000).rounded(.down) / 10)
         return Text.format(shown == shown.rounded() ? "%.0f%%" : "%.1f%%", shown)
     }
 
