@@ -25,8 +25,20 @@ struct LeaksCommand: ParsableCommand {
     @Option(name: .customLong("call"), help: ArgumentHelp("Call this function repeatedly after the program (if any) has run, a census after each call (module:function or path/to/file.py:function).", valueName: "module:function"))
     var call: String?
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp("How many measured calls of --call (after one warm-up call).", valueName: "n"))
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("How many measured calls of --call (after the warm-up calls).", valueName: "n"))
     var repeats: Int = 10
+
+    @Option(name: .customLong("warmup"), help: ArgumentHelp("Calls of --call made before the first census, not measured.", valueName: "n"))
+    var warmups: Int = 1
+
+    @Option(name: .customLong("confidence"), help: ArgumentHelp("How sure the trend test must be that a type grows (0.5 to 0.999).", valueName: "p"))
+    var confidence: Double = LeakCriteria.defaultConfidence
+
+    @Option(name: .customLong("min-objects"), help: ArgumentHelp("Noise floor: growth of fewer objects over the judged censuses is not a leak.", valueName: "n"))
+    var minObjects: Int = LeakCriteria.defaultMinObjects
+
+    @Option(name: .customLong("min-bytes"), help: ArgumentHelp("Noise floor of a type judged by its bytes: growth of fewer bytes is not a leak.", valueName: "n"))
+    var minBytes: Int = LeakCriteria.defaultMinBytes
 
     @Flag(name: .customLong("trace-allocations"), help: "Record where objects are allocated, to show the line that made a leaked one (slower).")
     var traceAllocations = false
@@ -53,8 +65,14 @@ struct LeaksCommand: ParsableCommand {
             try target.validate(command: "leaks", help: self)
         }
         guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
-        if repeats < 3 { throw ValidationError("--repeat must be at least 3 (growth is judged over the calls)") }
+        guard confidence >= 0.5, confidence <= 0.999 else { throw ValidationError("--confidence must be between 0.5 and 0.999") }
+        // A census after the warm-up and one after each call: enough for the trend test.
+        let fewest = LeakDetector.minimumCensuses(confidence: confidence) - 1
+        if repeats < fewest { throw ValidationError("--repeat must be at least \(fewest) (growth is judged over the calls)") }
         if samples < 0 { throw ValidationError("--samples cannot be negative") }
+        if warmups < 0 { throw ValidationError("--warmup cannot be negative") }
+        if minObjects < 1 { throw ValidationError("--min-objects must be at least 1") }
+        if minBytes < 1 { throw ValidationError("--min-bytes must be at least 1") }
         if let call, CallTarget(call) == nil {
             throw ValidationError("--call needs module:function or file.py:function, got '\(call)'")
         }
@@ -71,6 +89,8 @@ struct LeaksCommand: ParsableCommand {
         options.call = try call.map { try Self.callAtStart($0, script: target.program.isEmpty ? nil : target.spec) }
         options.callAsGiven = call
         options.repeats = repeats
+        options.warmups = warmups
+        options.criteria = LeakCriteria(confidence: confidence, minObjects: minObjects, minBytes: minBytes)
         options.traceAllocations = traceAllocations
         options.samples = samples
         var leaked = false

@@ -103,16 +103,16 @@ def test_interval_mode_steady_program_is_clean(tmp_path):
 
 
 def test_program_too_short_to_judge(tmp_path):
-    # A census every 5 s, a program of 0.2 s: none taken, three needed.
+    # A census every 5 s, a program of 0.2 s: none taken, four needed.
     report, proc = hunt(tmp_path, "--interval", "5", "steady_server.py", "0.2")
     assert report["leaks"] == [] and report["points"] == []
-    assert report["problem"].startswith("not enough censuses to judge: 0 taken, 3 needed")
-    assert "Could not judge: not enough censuses to judge: 0 taken, 3 needed" in proc.stdout
+    assert report["problem"].startswith("not enough censuses to judge: 0 taken, 4 needed")
+    assert "Could not judge: not enough censuses to judge: 0 taken, 4 needed" in proc.stdout
     assert "use a smaller --interval" in proc.stdout
 
 
 def test_program_too_short_to_judge_fails_under_fail_on_leak(tmp_path):
-    # Two censuses (at 0.3 s and 0.6 s of a 0.75 s program) are one short: no
+    # Two censuses (at 0.3 s and 0.6 s of a 0.75 s program) are too few: no
     # verdict, and --fail-on-leak does not pass the run as clean.
     script = tmp_path / "short.py"
     script.write_text("import time\nKEPT = []\nfor _ in range(15):\n    KEPT.append(object())\n    time.sleep(0.05)\n")
@@ -121,13 +121,13 @@ def test_program_too_short_to_judge_fails_under_fail_on_leak(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     report = json.loads(out.read_text())
     taken = len(report["points"])
-    assert taken < 3 and report["leaks"] == []
-    reason = f"not enough censuses to judge: {taken} taken, 3 needed"
+    assert taken < 4 and report["leaks"] == []
+    reason = f"not enough censuses to judge: {taken} taken, 4 needed"
     assert report["problem"].startswith(reason)
     assert proc.stderr.strip().splitlines() == [f"pyrometer: error: --fail-on-leak: {report['problem']}"]
     # Without --fail-on-leak the same run is reported, not failed.
     again = run(["leaks", "--interval", "5", script], cwd=tmp_path)
-    assert again.returncode == 0 and "not enough censuses to judge: 0 taken, 3 needed" in again.stdout
+    assert again.returncode == 0 and "not enough censuses to judge: 0 taken, 4 needed" in again.stdout
 
 
 def test_profile_is_in_builtins(tmp_path):

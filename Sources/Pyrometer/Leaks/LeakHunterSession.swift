@@ -15,6 +15,10 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         /// `--call` as it was typed (a relative file), for the report and errors.
         public var callAsGiven: String?
         public var repeats = 10
+        /// Calls made before the first census, not measured.
+        public var warmups = 1
+        /// Confidence and noise floor of the verdicts.
+        public var criteria = LeakCriteria()
         /// Record where each object is allocated (the memory tool's allocator hooks).
         public var traceAllocations = false
         /// How many of the worst leaks get a sample object and chain.
@@ -186,7 +190,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     /// While the program runs, finds samples for the types growing so far: their
     /// holders may be frames that are gone by the end.
     private func findSamplesWhileRunning() {
-        guard snapshots.count >= 3 else { return }
+        guard snapshots.count >= LeakDetector.minimumCensuses(confidence: options.criteria.confidence) else { return }
         let wanted = worst(currentLeaks()).filter { samples[$0.type] == nil || snapshots.count % 4 == 0 }
         guard !wanted.isEmpty else { return }
         findSamples(for: Array(wanted))
@@ -240,9 +244,9 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private func callRepeatedly(_ function: PyRef, reportingErrors: Bool) {
         let call = options.call ?? "the function"
         do {
-            // One call first, not measured: caches filled and modules imported on
+            // Calls first, not measured: caches filled and modules imported on
             // first use are not leaks.
-            try function.call()
+            for _ in 0..<max(0, options.warmups) { try function.call() }
             try census(at: 0)
             for number in 1...max(1, options.repeats) {
                 try function.call()
@@ -351,23 +355,26 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     }
 
     private func currentLeaks() -> [Leak] {
-        LeakDetector.leaks(series(), at: points)
+        LeakDetector.leaks(series(), at: points, criteria: options.criteria)
     }
 
     private func makeReport() -> LeakReport {
-        let enough = snapshots.count >= LeakDetector.minimumCensuses
+        let confidence = options.criteria.confidence
+        let enough = snapshots.count >= LeakDetector.minimumCensuses(confidence: confidence)
         if problem == nil, !enough {
-            problem = LeakDetector.notEnoughCensuses(taken: snapshots.count)
+            problem = LeakDetector.notEnoughCensuses(taken: snapshots.count, confidence: confidence)
                 + (options.call == nil ? " (one every \(options.interval) s while the program ran: use a smaller --interval)" : "")
         }
         // No verdict from fewer censuses than the trend test needs.
         var leaks = enough ? currentLeaks() : []
         for index in leaks.indices { leaks[index].sample = samples[leaks[index].type] }
+        var criteria = options.criteria
+        criteria.skippedCensuses = LeakDetector.skipped(snapshots.count, confidence: confidence)
         return LeakReport(python: PythonVersion.current, command: program?.commandLine ?? [],
                           mode: options.call == nil ? .interval : .calls, function: options.callAsGiven ?? options.call,
                           interval: options.call == nil ? options.interval : nil,
                           points: points, totalCounts: snapshots.map(\.totalCount), totalBytes: snapshots.map(\.totalBytes),
-                          leaks: leaks, problem: problem)
+                          leaks: leaks, problem: problem, criteria: criteria)
     }
 }
 

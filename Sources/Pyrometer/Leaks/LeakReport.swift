@@ -27,6 +27,9 @@ public struct LeakReport: ToolResult, Equatable {
     public var leaks: [Leak]
     /// Why nothing could be judged (too few censuses, the function failed...).
     public var problem: String?
+    /// What the verdicts were judged by: confidence, noise floor, warm-up
+    /// censuses left out (absent in files of versions before verdicts had it).
+    public var criteria: LeakCriteria?
 
     public var isClean: Bool { leaks.isEmpty && problem == nil }
 
@@ -40,14 +43,17 @@ public struct Leak: Codable, Equatable, Sendable {
     /// Live objects and their bytes at each census.
     public var counts: [Int]
     public var bytes: [Int]
-    /// Growth per call or per second (the median step).
+    /// Growth per call or per second: the Theil–Sen slope over the judged
+    /// censuses (the median of the slopes between every two of them).
     public var countGrowth: Double
     public var bytesGrowth: Double
     /// The count grows (else only the bytes do: objects of the type get bigger).
     public var countGrows: Bool
-    /// Censuses out of all after which the series went up.
+    /// Judged censuses after which the series that decided went up, of all judged steps.
     public var risingSteps: Int
     public var steps: Int
+    /// How sure the trend test is that the series that decided rises (1 − p).
+    public var confidence: Double?
     public var sample: LeakSample?
 }
 

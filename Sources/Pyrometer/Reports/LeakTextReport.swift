@@ -18,16 +18,17 @@ public struct LeakTextReport {
             }
             return out
         }
-        out += "\nGrowing types (up at ≥70% of the censuses, and higher at the end):\n"
+        out += "\nGrowing types (\(rule(report))):\n"
         let types = report.leaks.map { $0.type.escapingControlCharacters() }
         let width = max(4, types.map(\.count).max() ?? 4)
         out += "  " + "type".padded(to: width)
-            + pad("objects", 11) + pad("per \(unit)", 12) + pad("bytes", 14) + pad("per \(unit)", 14) + pad("rising", 9) + "\n"
+            + pad("objects", 11) + pad("per \(unit)", 12) + pad("bytes", 14) + pad("per \(unit)", 14) + pad("rising", 9)
+            + pad("confidence", 12) + "\n"
         for (leak, type) in zip(report.leaks, types) {
             out += "  " + type.padded(to: width)
                 + pad("\(leak.counts.last ?? 0)", 11) + pad(signed(leak.countGrowth), 12)
                 + pad("\(leak.bytes.last ?? 0)", 14) + pad(signed(leak.bytesGrowth), 14)
-                + pad("\(leak.risingSteps)/\(leak.steps)", 9) + "\n"
+                + pad("\(leak.risingSteps)/\(leak.steps)", 9) + pad(leak.confidence.map(percent) ?? "-", 12) + "\n"
         }
         func shown(_ text: String) -> String { text.escapingControlCharacters() }
         for (leak, type) in zip(report.leaks, types) {
@@ -62,6 +63,26 @@ public struct LeakTextReport {
             let command = report.command.joined(separator: " ").replacing("\n", with: " ⏎ ").escapingControlCharacters()
             return "pyrometer leaks: \(command), a census every \(report.interval ?? 0) s (Python \(report.python.escapingControlCharacters()))"
         }
+    }
+
+    /// What the table's types passed: the trend test's confidence over the
+    /// judged censuses, and the warm-up left out.
+    private func rule(_ report: LeakReport) -> String {
+        guard let criteria = report.criteria else { return "judged by an earlier rule" }
+        let skipped = max(0, min(criteria.skippedCensuses, report.points.count - 1))
+        let first = report.points.isEmpty ? 0 : report.points[skipped], last = report.points.last ?? 0
+        let over = report.mode == .calls
+            ? "calls \(Int(first))-\(Int(last))"
+            : Text.format("%.1f", first) + "-" + Text.format("%.1f", last) + " s"
+        let floor = "≥\(criteria.minObjects) objects or ≥\(criteria.minBytes) bytes"
+        let warmup = skipped == 0 ? "" : "; \(skipped) warm-up census\(skipped == 1 ? "" : "es") left out"
+        return "rising steadily over \(over) at ≥\(percent(criteria.confidence)) confidence, by \(floor)\(warmup)"
+    }
+
+    private func percent(_ value: Double) -> String {
+        // Never round a confidence up to 100%: no census series makes it certain.
+        let shown = min(99.9, (value * 1000).rounded(.down) / 10)
+        return Text.format(shown == shown.rounded() ? "%.0f%%" : "%.1f%%", shown)
     }
 
     private func span(_ report: LeakReport) -> String {

@@ -198,6 +198,14 @@ extension LeakReport {
         for (index, point) in points.enumerated() { try check.finite(point, "points.\(index)") }
         for (index, count) in totalCounts.enumerated() { try check.nonNegative(count, "totalCounts.\(index)") }
         for (index, bytes) in totalBytes.enumerated() { try check.nonNegative(bytes, "totalBytes.\(index)") }
+        if let criteria {
+            if !(0...1).contains(criteria.confidence) {
+                throw check.fail("criteria.confidence", "is \(criteria.confidence); it must be between 0 and 1")
+            }
+            try check.nonNegative(criteria.minObjects, "criteria.minObjects")
+            try check.nonNegative(criteria.minBytes, "criteria.minBytes")
+            try check.nonNegative(criteria.skippedCensuses, "criteria.skippedCensuses")
+        }
         for (index, leak) in leaks.enumerated() {
             let field = "leaks.\(index)"
             for (number, count) in leak.counts.enumerated() { try check.nonNegative(count, "\(field).counts.\(number)") }
@@ -207,6 +215,9 @@ extension LeakReport {
             try check.nonNegative(leak.steps, field + ".steps")
             if leak.risingSteps < 0 || leak.risingSteps > leak.steps {
                 throw check.fail(field + ".risingSteps", "is \(leak.risingSteps); it must be between 0 and steps (\(leak.steps))")
+            }
+            if let confidence = leak.confidence, !(0...1).contains(confidence) {
+                throw check.fail(field + ".confidence", "is \(confidence); it must be between 0 and 1")
             }
             guard let sample = leak.sample else { continue }
             if sample.chain.isEmpty { throw check.fail(field + ".sample.chain", "is empty; it ends at the sample object") }
