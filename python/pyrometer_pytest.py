@@ -63,7 +63,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "limit_memory(limit): fail when the test's peak of allocations exceeds "
                                        "limit ('24 MB'), with the lines that held most at the peak")
-    config.addinivalue_line("markers", "no_leaks(repeat=10, warmup=1): run the test body warmup times, then repeat "
+    config.addinivalue_line("markers", "no_leaks(repeat=10, warmup=1): run the test body warmup times, then repeat (at least 3) "
                                        "times with a census after each, and fail when a type keeps growing")
     config.addinivalue_line("markers", "limit_leaks(limit, repeat=10, warmup=1): fail when each run of the test body "
                                        "leaves more than limit ('1 KB') allocated")
@@ -102,7 +102,7 @@ class _Limits:
         marker = item.get_closest_marker("no_leaks")
         if marker is not None:
             args = _marker_arguments(marker, ["repeat", "warmup"], {"repeat": 10, "warmup": 1})
-            self.no_leaks = (self._count(marker, args["repeat"], 2, "repeat"), self._count(marker, args["warmup"], 0, "warmup"))
+            self.no_leaks = (self._count(marker, args["repeat"], 3, "repeat"), self._count(marker, args["warmup"], 0, "warmup"))
         marker = item.get_closest_marker("limit_leaks")
         if marker is not None:
             args = _marker_arguments(marker, ["limit", "repeat", "warmup"], {"repeat": 10, "warmup": 1})

@@ -167,7 +167,7 @@ def test_no_leaks_and_limit_leaks(suite):
 @pytest.mark.parametrize("marker, message", [
     ('limit_memory("lots")', "not a memory size: 'lots'"),
     ("limit_memory()", "limit_memory needs a limit"),
-    ("no_leaks(repeat=1)", "repeat must be an integer of at least 2"),
+    ("no_leaks(repeat=2)", "repeat must be an integer of at least 3"),
     ('limit_leaks("1 KB", times=3)', "limit_leaks has no argument times"),
 ])
 def test_a_bad_marker_is_a_usage_error(suite, marker, message):
