@@ -1,0 +1,120 @@
+import CPython
+
+/// The retained-size functions of `_pyrometer`, behind `pyrometer.retained()`,
+/// `pyrometer.dominators()`, `pyrometer.top_retained()` and the `retained=True`
+/// drawings. A tree is a snapshot: Python builds one per question and drops it.
+enum DominatorNativeMethods {
+    static var methods: [NativeMethod] {
+        [
+            NativeMethod("dominator_tree", .fastCall(dominatorTree),
+                         doc: "dominator_tree(collect, unrooted=None) -> a snapshot of the heap's dominator tree and retained sizes (unrooted: not a root itself)"),
+            NativeMethod("retained_size", .fastCall(retainedSize),
+                         doc: "retained_size(tree, obj) -> bytes freed if obj went (None: obj is newer than tree)"),
+            NativeMethod("retained_sizes", .fastCall(retainedSizes),
+                         doc: "retained_sizes(tree, addresses) -> [bytes or None], by id()"),
+            NativeMethod("dominator_chain", .fastCall(dominatorChain),
+                         doc: "dominator_chain(tree, obj) -> the objects that dominate obj, outermost first"),
+            NativeMethod("largest_retained", .fastCall(largestRetained),
+                         doc: "largest_retained(tree, limit, typename) -> [(obj, bytes)], largest first"),
+        ]
+    }
+
+    private static let capsuleName = "pyrometer.HeapDominators"
+
+    private static let release: @convention(c) (PyPointer?) -> Void = { capsule in
+        guard let capsule, let pointer = PyCapsule_GetPointer(capsule, capsuleName) else { PyErr_Clear(); return }
+        Unmanaged<HeapDominators>.fromOpaque(pointer).release()
+    }
+
+    private static let dominatorTree: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 1 || count == 2, let collect = args[0] else {
+            pyro_set_type_error("dominator_tree(collect, unrooted=None)")
+            return nil
+        }
+        let unrooted = count == 2 && args[1] != pyro_none() ? args[1] : nil
+        return NativeModule.answer {
+            let tree = try HeapDominators(collectFirst: PyObject_IsTrue(collect) == 1, unrooted: unrooted)
+            let pointer = Unmanaged.passRetained(tree).toOpaque()
+            guard let capsule = PyCapsule_New(pointer, capsuleName, release) else {
+                Unmanaged<HeapDominators>.fromOpaque(pointer).release()
+                throw PythonError.fetch()
+            }
+            return try PyRef(owned: capsule)
+        }
+    }
+
+    /// The tree in a capsule, and the other arguments.
+    private static func arguments(_ args: UnsafePointer<PyPointer?>?, _ count: Py_ssize_t, _ wanted: Int,
+                                  _ usage: String) -> (HeapDominators, [PyPointer])? {
+        guard let args, count == wanted, let capsule = args[0],
+              let pointer = PyCapsule_GetPointer(capsule, capsuleName) else {
+            if PyErr_Occurred() == nil { pyro_set_type_error(usage) }
+            return nil
+        }
+        var rest: [PyPointer] = []
+        for index in 1..<wanted {
+            guard let argument = args[index] else { pyro_set_type_error(usage); return nil }
+            rest.append(argument)
+        }
+        return (Unmanaged<HeapDominators>.fromOpaque(pointer).takeUnretainedValue(), rest)
+    }
+
+    private static let retainedSize: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let (tree, rest) = arguments(args, count, 2, "retained_size(tree, obj)") else { return nil }
+        return NativeModule.answer {
+            try tree.retainedSize(of: rest[0]).map { try .int($0) } ?? .none
+        }
+    }
+
+    private static let retainedSizes: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let (tree, rest) = arguments(args, count, 2, "retained_sizes(tree, addresses)") else { return nil }
+        return NativeModule.answer {
+            var sizes: [PyRef] = []
+            for address in try PyRef(borrowed: rest[0]).iterate() {
+                let value = PyLong_AsVoidPtr(address.pointer)
+                if PyErr_Occurred() != nil { throw PythonError.fetch() }
+                // Only an address the snapshot holds is read as an object.
+                if let value, let node = tree.graph.node(of: value.assumingMemoryBound(to: PyObject.self)) {
+                    sizes.append(try .int(tree.retained[Int(node)]))
+                } else {
+                    sizes.append(.none)
+                }
+            }
+            return try .list(sizes)
+        }
+    }
+
+    private static let dominatorChain: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let (tree, rest) = arguments(args, count, 2, "dominator_chain(tree, obj)") else { return nil }
+        return NativeModule.answer {
+            try .list(tree.dominators(of: rest[0]).map { PyRef(borrowed: $0) })
+        }
+    }
+
+    private static let largestRetained: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let (tree, rest) = arguments(args, count, 3, "largest_retained(tree, limit, typename)") else { return nil }
+        return NativeModule.answer {
+            guard let limit = PyRef(borrowed: rest[0]).intValue, limit >= 0 else {
+                throw PyrometerError("largest_retained: limit must be an int >= 0")
+            }
+            let wanted = rest[1] == pyro_none() ? nil : PyRef(borrowed: rest[1]).stringValue
+            // Named as objgraph names types: `module.Name` when the name has a dot, else `Name`.
+            var matches: [UInt: Bool] = [:]
+            func accept(_ node: Int32) -> Bool {
+                guard let wanted else { return true }
+                let type = pyro_type(tree.graph.object(node))!
+                let key = UInt(bitPattern: type)
+                if let known = matches[key] { return known }
+                let object = PyRef(borrowed: UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyObject.self))
+                let short = object.optionalAttribute("__name__")?.stringValue ?? String(cString: pyro_type_name(type))
+                let name = wanted.contains(".")
+                    ? (object.optionalAttribute("__module__")?.stringValue).map { "\($0).\(short)" } ?? short
+                    : short
+                matches[key] = name == wanted
+                return name == wanted
+            }
+            let found = tree.largest(limit, where: accept)
+            return try .list(found.map { try .tuple([PyRef(borrowed: tree.graph.object($0)), .int(tree.retained[Int($0)])]) })
+        }
+    }
+}
