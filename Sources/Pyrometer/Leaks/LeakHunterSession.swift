@@ -34,6 +34,8 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     /// Samples found so far, by type (interval mode finds them while the program
     /// still runs, when the frames holding them are live).
     private var samples: [String: LeakSample] = [:]
+    /// What the growing types' new objects retain, by type (found with the samples).
+    private var retentions: [String: Retention] = [:]
     private var problem: String?
     private var start: UInt64 = 0
 
@@ -100,6 +102,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         snapshots = []
         points = []
         samples = [:]
+        retentions = [:]
         baseline?.pointee.release()
         baseline?.deallocate()
         baseline = nil
@@ -187,6 +190,8 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private func findSamples(for leaks: [Leak]) {
         do {
             var tracer = try LeakTracer()
+            // First, while the snapshot's reference counts still hold.
+            retentions = try tracer.retention(of: currentLeaks(), newSince: baseline)
             for leak in leaks {
                 if let sample = try tracer.sample(of: leak.type, countGrows: leak.countGrows, newSince: baseline) {
                     samples[leak.type] = sample
@@ -334,7 +339,10 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         }
         // No verdict from fewer censuses than the trend test needs.
         var leaks = enough ? currentLeaks() : []
-        for index in leaks.indices { leaks[index].sample = samples[leaks[index].type] }
+        for index in leaks.indices {
+            leaks[index].sample = samples[leaks[index].type]
+            leaks[index].retained = retentions[leaks[index].type]
+        }
         return LeakReport(python: PythonVersion.current, command: program?.commandLine ?? [],
                           mode: options.call == nil ? .interval : .calls, function: options.callAsGiven ?? options.call,
                           interval: options.call == nil ? options.interval : nil,
