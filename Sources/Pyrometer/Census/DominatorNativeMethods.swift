@@ -1,4 +1,5 @@
 import CPython
+import FoundationEssentials
 
 /// The retained-size functions of `_pyrometer`, behind `pyrometer.retained()`,
 /// `pyrometer.dominators()`, `pyrometer.top_retained()` and the `retained=True`
@@ -19,7 +20,8 @@ enum DominatorNativeMethods {
         ]
     }
 
-    private static let capsuleName = "pyrometer.HeapDominators"
+    // The capsule keeps the name's address: a C string that lives as long as the process.
+    nonisolated(unsafe) private static let capsuleName = UnsafePointer<CChar>(strdup("pyrometer.HeapDominators")!)
 
     private static let release: @convention(c) (PyPointer?) -> Void = { capsule in
         guard let capsule, let pointer = PyCapsule_GetPointer(capsule, capsuleName) else { PyErr_Clear(); return }
