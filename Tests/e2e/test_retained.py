@@ -107,9 +107,17 @@ refs = io.StringIO()
 pyrometer.show_refs([holder], max_depth=1, retained=True, output=refs)
 plain = io.StringIO()
 pyrometer.show_refs([holder], max_depth=1, output=plain)
+# The list a drawing starts from does not hold its objects: the one holder of
+# this bytes still retains it.
+one = [os.urandom(300_000)]
+alone = io.StringIO()
+pyrometer.show_backrefs([one[0]], max_depth=1, retained=True, output=alone)
 print(json.dumps({"backrefs": text.getvalue(), "refs": refs.getvalue(), "plain": plain.getvalue(),
-                  "list": pyrometer.retained(kilobytes)}))
+                  "list": pyrometer.retained(kilobytes), "alone": alone.getvalue(),
+                  "one": pyrometer._census._format_bytes(pyrometer.retained(one))}))
 """)
+    assert found["one"] == "293.1 KiB"
+    assert found["alone"].count("retains 293.1 KiB") == 1 and found["alone"].count("retains 293.0 KiB") == 1
     mib = found["list"] / 1024 / 1024
     # The list's box says what it retains; the bytes its own 1057 B.
     assert f"retains {mib:.1f} MiB" in found["backrefs"]

@@ -472,7 +472,7 @@ def show_backrefs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, 
     graph = _draw(objs, _referrers_function(), True, max_depth, extra_ignore, filter, too_many, highlight, extra_info,
                   refcounts, shortnames, is_proper_module, extra_node_attrs)
     if retained:
-        _label_retained(graph)
+        _label_retained(graph, objs)
     return _present(graph, filename, output)
 
 
@@ -485,7 +485,7 @@ def show_refs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, high
     graph = _draw(objs, _engine().referents, False, max_depth, extra_ignore, filter, too_many, highlight,
                   extra_info, refcounts, shortnames, None, extra_node_attrs)
     if retained:
-        _label_retained(graph)
+        _label_retained(graph, objs)
     return _present(graph, filename, output)
 
 
@@ -560,10 +560,11 @@ def _clip(text, width=40):
 
 # ---- retained sizes -----------------------------------------------------------
 
-def _dominator_tree(unrooted=None):
-    """A snapshot of the heap's dominator tree, after a full collection;
-    ``unrooted`` is not taken for a root (the question itself holds it)."""
-    return _engine().dominator_tree(True, unrooted)
+def _dominator_tree(question=None):
+    """A snapshot of the heap's dominator tree, after a full collection. The
+    objects of ``question`` (a list or tuple) are asked about: what the asking
+    holds (that container, a frame, the call) is not taken for their holders."""
+    return _engine().dominator_tree(True, question)
 
 
 def retained(obj):
@@ -581,7 +582,7 @@ def dominators(obj):
     too. The references this call holds to ``obj`` are left out (so is a local
     variable naming it); empty when nothing else holds ``obj`` alone: it is
     reached from two roots, or only from a frame or C code."""
-    tree = _dominator_tree(obj)
+    tree = _dominator_tree((obj,))
     return _engine().dominator_chain(tree, obj)
 
 
@@ -600,12 +601,14 @@ def _format_bytes(size):
     return "%d B" % size
 
 
-def _label_retained(graph):
+def _label_retained(graph, objs):
     """Adds each drawn object's retained size to its box, and shades the box
     from pale yellow (little) to orange (the most in the drawing), on a
-    logarithmic scale. Starts keep their colour (the drawing marks them)."""
+    logarithmic scale. The list of objects the drawing started from does not
+    count as holding them."""
     addresses = [int(node["id"][1:]) for node in graph["nodes"]]
-    sizes = _engine().retained_sizes(_dominator_tree(), addresses)
+    question = objs if isinstance(objs, (list, tuple)) else (objs,)
+    sizes = _engine().retained_sizes(_dominator_tree(question), addresses)
     known = [size for size in sizes if size]
     smallest, largest = (min(known), max(known)) if known else (1, 1)
     for node, size in zip(graph["nodes"], sizes):

@@ -8,7 +8,7 @@ enum DominatorNativeMethods {
     static var methods: [NativeMethod] {
         [
             NativeMethod("dominator_tree", .fastCall(dominatorTree),
-                         doc: "dominator_tree(collect, unrooted=None) -> a snapshot of the heap's dominator tree and retained sizes (unrooted: not a root itself)"),
+                         doc: "dominator_tree(collect, question=None) -> a snapshot of the heap's dominator tree and retained sizes (question: a list or tuple of the objects asked about, not holding them)"),
             NativeMethod("retained_size", .fastCall(retainedSize),
                          doc: "retained_size(tree, obj) -> bytes freed if obj went (None: obj is newer than tree)"),
             NativeMethod("retained_sizes", .fastCall(retainedSizes),
@@ -30,12 +30,25 @@ enum DominatorNativeMethods {
 
     private static let dominatorTree: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
         guard let args, count == 1 || count == 2, let collect = args[0] else {
-            pyro_set_type_error("dominator_tree(collect, unrooted=None)")
+            pyro_set_type_error("dominator_tree(collect, question=None)")
             return nil
         }
-        let unrooted = count == 2 && args[1] != pyro_none() ? args[1] : nil
+        var question = HeapDominators.Question()
+        if count == 2, let asked = args[1], asked != pyro_none() {
+            guard pyro_is_list(asked) != 0 || pyro_is_tuple(asked) != 0 else {
+                pyro_set_type_error("dominator_tree(collect, question): question must be a list or tuple")
+                return nil
+            }
+            question.container = asked
+            let size = pyro_is_list(asked) != 0 ? pyro_list_size(asked) : PyTuple_Size(asked)
+            for index in 0..<size {
+                if let item = pyro_is_list(asked) != 0 ? pyro_list_item(asked, index) : PyTuple_GetItem(asked, index) {
+                    question.objects.append(item)
+                }
+            }
+        }
         return NativeModule.answer {
-            let tree = try HeapDominators(collectFirst: PyObject_IsTrue(collect) == 1, unrooted: unrooted)
+            let tree = try HeapDominators(collectFirst: PyObject_IsTrue(collect) == 1, question: question)
             let pointer = Unmanaged.passRetained(tree).toOpaque()
             guard let capsule = PyCapsule_New(pointer, capsuleName, release) else {
                 Unmanaged<HeapDominators>.fromOpaque(pointer).release()

@@ -34,11 +34,19 @@ final class HeapDominators: @unchecked Sendable {  // used under the GIL
         return 0
     }
 
+    /// The objects a question is about, and the list or tuple that names them:
+    /// the question holds them (from a frame, its arguments, that container),
+    /// which is not what keeps them alive in the program.
+    struct Question {
+        var objects: [PyPointer] = []
+        var container: PyPointer?
+    }
+
     /// The tree of `graph`, a snapshot of the heap taken just before (the
-    /// reference each node's entry in it holds is allowed for). `unrooted` is
-    /// not made a root: a question about it holds it from a frame and from the
-    /// call's arguments, which are not what keeps it alive.
-    init(_ graph: ReferenceGraph, unrooted: PyPointer? = nil) {
+    /// reference each node's entry in it holds is allowed for). The objects of
+    /// `question` are roots only if nothing else reaches them; its container
+    /// holds nothing.
+    init(_ graph: ReferenceGraph, question: Question = Question()) {
         self.graph = graph
         let count = graph.count
         let frames = UnsafeMutablePointer<FrameReferences>.allocate(capacity: 1)
@@ -48,25 +56,43 @@ final class HeapDominators: @unchecked Sendable {  // used under the GIL
         frames.deinitialize(count: 1)
         frames.deallocate()
 
+        var asked = Set(question.objects.compactMap { graph.node(of: $0) })
+        let container = question.container.flatMap { graph.node(of: $0) }
         var offsets = [Int32](repeating: 0, count: count + 1)
         var targets: [Int32] = []
         targets.reserveCapacity(count * 2)
         var roots: [Int32] = []
         var isRoot = [Bool](repeating: false, count: count)
         var sizes = [Int](repeating: 0, count: count)
-        let exception = unrooted.flatMap { graph.node(of: $0) }.map(Int.init) ?? -1
         for node in 0..<count {
             let object = graph.object(Int32(node))
             let referrers = graph.referrers(of: Int32(node)).count
             // One reference is the graph's own.
             let unexplained = pyro_refcnt(object) - 1 - referrers - Int(fromFrames[node])
-            if node != exception, fromFrames[node] > 0 || unexplained > 0 {
+            if fromFrames[node] > 0 || unexplained > 0, !asked.contains(Int32(node)) {
                 roots.append(Int32(node))
                 isRoot[node] = true
             }
-            targets.append(contentsOf: graph.referents(of: Int32(node)))
+            if Int32(node) != container { targets.append(contentsOf: graph.referents(of: Int32(node))) }
             offsets[node + 1] = Int32(targets.count)
             sizes[node] = max(0, pyro_getsizeof(object))
+        }
+        if !asked.isEmpty {
+            // Those of the question nothing else reaches are roots after all.
+            var reached = [Bool](repeating: false, count: count)
+            var stack = roots
+            for root in roots { reached[Int(root)] = true }
+            while let node = stack.popLast(), !asked.isEmpty {
+                asked.remove(node)
+                for position in Int(offsets[Int(node)])..<Int(offsets[Int(node) + 1]) where !reached[Int(targets[position])] {
+                    reached[Int(targets[position])] = true
+                    stack.append(targets[position])
+                }
+            }
+            for node in asked.sorted() {
+                roots.append(node)
+                isRoot[Int(node)] = true
+            }
         }
         tree = offsets.withUnsafeBufferPointer { offsets in
             targets.withUnsafeBufferPointer { targets in
@@ -79,8 +105,8 @@ final class HeapDominators: @unchecked Sendable {  // used under the GIL
     }
 
     /// A snapshot of the heap now, after a full collection when `collectFirst`.
-    convenience init(collectFirst: Bool, unrooted: PyPointer? = nil) throws {
-        self.init(try ReferenceGraph(collectFirst: collectFirst), unrooted: unrooted)
+    convenience init(collectFirst: Bool, question: Question = Question()) throws {
+        self.init(try ReferenceGraph(collectFirst: collectFirst), question: question)
     }
 
     /// The retained size of `object`, or nil if it is not in the snapshot (made
