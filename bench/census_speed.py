@@ -12,6 +12,9 @@ the `__dict__` of every instance (100,000 more dicts) and does one-time set-up,
 so it is much slower than later calls. The bar is against guppy's best, later
 call: pyrometer.census() in at most a tenth of its time.
 
+Then the retained size of the list of dicts: `pyrometer.retained(data)` (a
+dominator tree over the whole heap) against guppy's `hpy().iso(data).domisize`.
+
 Every call is preceded by an untimed gc.collect() (guppy's heap() collects by
 itself; the others do not), so each tool counts the same live heap and no tool
 pays for the garbage another one left.
@@ -139,6 +142,30 @@ def main():
         guppy_census = guppy_by_type(guppy.hpy().heap())
         print_differences(pyrometer_census, guppy_census)
     print(f"RATIO {version} census pyrometer/guppy={ratio:.3f} pyrometer/guppy_first={ratio_first:.3f} {verdict}")
+    retained_sizes(args.repeat, data, guppy, pyrometer, version)
+
+
+def retained_sizes(repeat, data, guppy, pyrometer, version):
+    """What the list of 1,000,000 dicts retains (the list, its dicts and their
+    ints): pyrometer.retained(), one dominator tree over the whole heap, next to
+    guppy's `iso(data).domisize`, which computes the same. Best of `repeat`
+    interleaved rounds (fewer than the census: each call takes seconds)."""
+    rounds = max(1, min(repeat, 3))
+    heap = guppy.hpy()
+    calls = {"guppy iso(data).domisize": lambda: heap.iso(data).domisize,
+             "pyrometer retained(data)": lambda: pyrometer.retained(data)}
+    best = {name: float("inf") for name in calls}
+    sizes = {}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            seconds, sizes[name] = timed(call)
+            best[name] = min(best[name], seconds)
+    print(f"retained size of the list of {len(data):,} dicts, best of {rounds} interleaved rounds:")
+    for name, seconds in best.items():
+        print(f"{name:34} {seconds:9.4f} {sizes[name]:>21d}")
+    ratio = best["pyrometer retained(data)"] / best["guppy iso(data).domisize"]
+    same = "same bytes" if len(set(sizes.values())) == 1 else "bytes differ"
+    print(f"RATIO {version} retained pyrometer/guppy={ratio:.3f} ({same})")
 
 
 if __name__ == "__main__":

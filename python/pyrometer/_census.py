@@ -13,6 +13,7 @@ import functools
 import gc
 import inspect
 import json
+import math
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ __all__ = [
     "typestats", "most_common_types", "show_most_common_types", "count", "by_type",
     "growth", "show_growth", "get_new_ids", "get_leaking_objects", "at", "at_addrs",
     "find_ref_chain", "find_backref_chain", "show_backrefs", "show_refs", "show_chain",
-    "is_proper_module", "census", "show_census",
+    "is_proper_module", "census", "show_census", "retained", "dominators", "top_retained",
 ]
 
 
@@ -462,21 +463,29 @@ def _present(graph, filename, output):
 
 
 def show_backrefs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, highlight=None, filename=None,
-                  extra_info=None, refcounts=False, shortnames=True, output=None, extra_node_attrs=None):
+                  extra_info=None, refcounts=False, shortnames=True, output=None, extra_node_attrs=None,
+                  retained=False):
     """Draws what refers to ``objs``, directly and indirectly (stopping at modules
     in ``sys.modules``). ``filename`` ending in .dot keeps DOT; .png, .svg... run
-    Graphviz's ``dot``; ``output`` is a file object to write DOT to."""
+    Graphviz's ``dot``; ``output`` is a file object to write DOT to. With
+    ``retained=True`` each box says what its object retains and is shaded by it."""
     graph = _draw(objs, _referrers_function(), True, max_depth, extra_ignore, filter, too_many, highlight, extra_info,
                   refcounts, shortnames, is_proper_module, extra_node_attrs)
+    if retained:
+        _label_retained(graph, objs)
     return _present(graph, filename, output)
 
 
 def show_refs(objs, max_depth=3, extra_ignore=(), filter=None, too_many=10, highlight=None, filename=None,
-              extra_info=None, refcounts=False, shortnames=True, output=None, extra_node_attrs=None):
-    """Draws what ``objs`` refer to, directly and indirectly."""
+              extra_info=None, refcounts=False, shortnames=True, output=None, extra_node_attrs=None,
+              retained=False):
+    """Draws what ``objs`` refer to, directly and indirectly. With
+    ``retained=True`` each box says what its object retains and is shaded by it."""
     gc.collect()
     graph = _draw(objs, _engine().referents, False, max_depth, extra_ignore, filter, too_many, highlight,
                   extra_info, refcounts, shortnames, None, extra_node_attrs)
+    if retained:
+        _label_retained(graph, objs)
     return _present(graph, filename, output)
 
 
@@ -547,3 +556,71 @@ def _path_step(source, target, namespace=False):
 
 def _clip(text, width=40):
     return text if len(text) <= width else text[:width - 3] + "..."
+
+
+# ---- retained sizes -----------------------------------------------------------
+
+def _dominator_tree(question=None):
+    """A snapshot of the heap's dominator tree, after a full collection. The
+    objects of ``question`` (a list or tuple) are asked about: what the asking
+    holds (that container, a frame, the call) is not taken for their holders."""
+    return _engine().dominator_tree(True, question)
+
+
+def retained(obj):
+    """The bytes (``sys.getsizeof``) that would be freed if ``obj`` went: its
+    own size and that of every object only it keeps alive, directly or not. An
+    object that something else also holds is not counted."""
+    tree = _dominator_tree()
+    size = _engine().retained_size(tree, obj)
+    return size if size is not None else sys.getsizeof(obj)
+
+
+def dominators(obj):
+    """The objects that keep ``obj`` alive on every path from the heap's roots,
+    outermost first, the nearest last: if any of them went, ``obj`` would go
+    too. The references this call holds to ``obj`` are left out (so is a local
+    variable naming it); empty when nothing else holds ``obj`` alone: it is
+    reached from two roots, or only from a frame or C code."""
+    tree = _dominator_tree((obj,))
+    return _engine().dominator_chain(tree, obj)
+
+
+def top_retained(limit=10, typename=None):
+    """The ``limit`` objects with the largest retained sizes, as
+    ``[(obj, bytes)]``, largest first; only those of ``typename`` (``Name`` or
+    ``module.Name``) if given."""
+    tree = _dominator_tree()
+    return _engine().largest_retained(tree, limit, typename)
+
+
+def _format_bytes(size):
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return "%.1f %s" % (size / scale, unit)
+    return "%d B" % size
+
+
+def _label_retained(graph, objs):
+    """Adds each drawn object's retained size to its box, and shades the box
+    from pale yellow (little) to orange (the most in the drawing), on a
+    logarithmic scale. The list of objects the drawing started from does not
+    count as holding them."""
+    addresses = [int(node["id"][1:]) for node in graph["nodes"]]
+    question = objs if isinstance(objs, (list, tuple)) else (objs,)
+    sizes = _engine().retained_sizes(_dominator_tree(question), addresses)
+    known = [size for size in sizes if size]
+    smallest, largest = (min(known), max(known)) if known else (1, 1)
+    for node, size in zip(graph["nodes"], sizes):
+        if size is None:
+            continue
+        node["label"] += "\nretains " + _format_bytes(size)
+        share = _log_share(size, smallest, largest)
+        node["hsv"] = [0.16 - 0.08 * share, 0.15 + 0.75 * share, 1.0]
+
+
+def _log_share(size, smallest, largest):
+    """Where ``size`` lies between ``smallest`` and ``largest``, in 0...1, by logarithm."""
+    if largest <= smallest or size <= smallest:
+        return 0.0 if largest > smallest else 1.0
+    return min(1.0, math.log(size / smallest) / math.log(largest / smallest))

@@ -112,7 +112,8 @@ enum CensusNativeMethods {
         }
     }
 
-    private static let capsuleName = "pyrometer.ReferenceGraph"
+    // The capsule keeps the name's address: a C string that lives as long as the process.
+    nonisolated(unsafe) private static let capsuleName = UnsafePointer<CChar>(strdup("pyrometer.ReferenceGraph")!)
 
     private static let releaseGraph: @convention(c) (PyPointer?) -> Void = { capsule in
         guard let capsule, let pointer = PyCapsule_GetPointer(capsule, capsuleName) else { PyErr_Clear(); return }

@@ -38,6 +38,8 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     /// Samples found so far, by type (interval mode finds them while the program
     /// still runs, when the frames holding them are live).
     private var samples: [String: LeakSample] = [:]
+    /// What the growing types' new objects retain, by type (found with the samples).
+    private var retentions: [String: Retention] = [:]
     private var problem: String?
     private var start: UInt64 = 0
 
@@ -121,6 +123,7 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         snapshots = []
         points = []
         samples = [:]
+        retentions = [:]
         baseline?.pointee.release()
         baseline?.deallocate()
         baseline = nil
@@ -208,6 +211,8 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
     private func findSamples(for leaks: [Leak]) {
         do {
             var tracer = try LeakTracer()
+            // First, while the snapshot's reference counts still hold.
+            retentions = try tracer.retention(of: currentLeaks(), newSince: baseline)
             for leak in leaks {
                 if let sample = try tracer.sample(of: leak.type, countGrows: leak.countGrows, newSince: baseline) {
                     samples[leak.type] = sample
@@ -367,7 +372,10 @@ public final class LeakHunterSession: MeasurementSession, @unchecked Sendable { 
         }
         // No verdict from fewer censuses than the trend test needs.
         var leaks = enough ? currentLeaks() : []
-        for index in leaks.indices { leaks[index].sample = samples[leaks[index].type] }
+        for index in leaks.indices {
+            leaks[index].sample = samples[leaks[index].type]
+            leaks[index].retained = retentions[leaks[index].type]
+        }
         var criteria = options.criteria
         criteria.skippedCensuses = LeakDetector.skipped(snapshots.count, confidence: confidence)
         return LeakReport(python: PythonVersion.current, command: program?.commandLine ?? [],

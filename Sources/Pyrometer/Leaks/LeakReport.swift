@@ -55,6 +55,34 @@ public struct Leak: Codable, Equatable, Sendable {
     /// How sure the trend test is that the series that decided rises (1 − p).
     public var confidence: Double?
     public var sample: LeakSample?
+    /// What the type's new objects hold, from the heap's dominator tree.
+    public var retained: Retention? = nil
+}
+
+/// What would be freed if a growing type's new objects went, and which older
+/// object keeps most of them alive.
+public struct Retention: Codable, Equatable, Sendable {
+    /// The objects measured: those of the type made since the first census (when
+    /// only the bytes grow, those that grew), less those inside another of them.
+    public var objects: Int
+    /// Their retained size: the bytes freed if they went, with everything only
+    /// they keep alive.
+    public var bytes: Int
+    /// The object made before the first census that retains most of them; nil
+    /// when they hang from the heap's roots directly.
+    public var heldBy: RetentionHolder?
+}
+
+public struct RetentionHolder: Codable, Equatable, Sendable {
+    /// Retained size of the measured objects it holds, and how many they are.
+    public var bytes: Int
+    public var objects: Int
+    public var type: String
+    public var description: String
+    /// The root a path to it starts from and the path (`service._registry`),
+    /// as for a sample; nil when no module or local reaches it.
+    public var root: String?
+    public var path: String?
 }
 
 /// One object of a growing type, and how it is reached.

@@ -5,12 +5,12 @@ import CPython
 /// the shortest chain of references from a root to it — a module in
 /// `sys.modules` or a local variable of a live frame.
 struct LeakTracer {
-    private let graph: ReferenceGraph
-    private var names = TypeNames()
+    let graph: ReferenceGraph
+    var names = TypeNames()
     /// Start nodes, what they are ("module app", "local x in main (app.py:3)") and
     /// the name a path from them starts with ("app", "x").
-    private var roots: [(node: Int32, label: String, name: String)] = []
-    private let helpers: PyRef
+    private(set) var roots: [(node: Int32, label: String, name: String)] = []
+    let helpers: PyRef
 
     init() throws {
         graph = try ReferenceGraph(collectFirst: false)

@@ -2,6 +2,6 @@
 extension Tool {
     public static let leaks = Tool(
         name: "leaks", result: LeakReport.self,
-        nativeMethods: CensusNativeMethods.methods + LeaksNativeMethods.methods,
+        nativeMethods: CensusNativeMethods.methods + LeaksNativeMethods.methods + DominatorNativeMethods.methods,
         render: { report, _ in LeakTextReport().render(report) })
 }

@@ -30,6 +30,7 @@ public struct LeakTextReport {
                 + pad("\(leak.bytes.last ?? 0)", 14) + pad(signed(leak.bytesGrowth), 14)
                 + pad("\(leak.risingSteps)/\(leak.steps)", 9) + pad(leak.confidence.map(percent) ?? "-", 12) + "\n"
         }
+        out += retention(report, types)
         func shown(_ text: String) -> String { text.escapingControlCharacters() }
         for (leak, type) in zip(report.leaks, types) {
             guard let sample = leak.sample else { continue }
@@ -53,6 +54,37 @@ public struct LeakTextReport {
         }
         out += "\nLeak found: \(report.leaks.count) type\(report.leaks.count == 1 ? "" : "s") kept growing over \(span(report)).\n"
         return out
+    }
+
+    /// What each type's new objects retain and who holds most of it, from the
+    /// heap's dominator tree.
+    private func retention(_ report: LeakReport, _ types: [String]) -> String {
+        let rows = zip(report.leaks, types).compactMap { leak, type in leak.retained.map { (type, $0) } }
+        guard !rows.isEmpty else { return "" }
+        let width = max(4, rows.map(\.0.count).max() ?? 4)
+        var out = "\nWhat the new objects retain (bytes freed if they went) and who holds them:\n"
+        out += "  " + "type".padded(to: width) + pad("objects", 11) + pad("retained", 12) + "  held by\n"
+        for (type, retention) in rows {
+            out += "  " + type.padded(to: width) + pad("\(retention.objects)", 11) + pad(LeakTextReport.bytes(retention.bytes), 12)
+            if let holder = retention.heldBy {
+                let name = holder.path ?? "\(holder.type) \(holder.description)"
+                out += "  " + LeakTextReport.bytes(holder.bytes) + " held by " + name.escapingControlCharacters()
+                if holder.objects < retention.objects { out += " (\(holder.objects) of them)" }
+            } else {
+                out += "  (each from a root of its own)"
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    /// Bytes in B, KiB, MiB or GiB, one decimal.
+    static func bytes(_ value: Int) -> String {
+        let size = Double(value)
+        if value < 1024 { return "\(value) B" }
+        if size < 1_048_576 { return Text.format("%.1f KiB", size / 1024) }
+        if size < 1_073_741_824 { return Text.format("%.1f MiB", size / 1_048_576) }
+        return Text.format("%.1f GiB", size / 1_073_741_824)
     }
 
     private func header(_ report: LeakReport) -> String {

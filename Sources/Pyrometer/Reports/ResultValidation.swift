@@ -219,6 +219,13 @@ extension LeakReport {
             if let confidence = leak.confidence, !(0...1).contains(confidence) {
                 throw check.fail(field + ".confidence", "is \(confidence); it must be between 0 and 1")
             }
+            if let retained = leak.retained {
+                try check.nonNegative(retained.objects, field + ".retained.objects")
+                try check.nonNegative(retained.bytes, field + ".retained.bytes")
+                if let holder = retained.heldBy, holder.bytes < 0 || holder.bytes > retained.bytes {
+                    throw check.fail(field + ".retained.heldBy.bytes", "is \(holder.bytes); it must be between 0 and retained.bytes (\(retained.bytes))")
+                }
+            }
             guard let sample = leak.sample else { continue }
             if sample.chain.isEmpty { throw check.fail(field + ".sample.chain", "is empty; it ends at the sample object") }
             if let place = sample.allocatedAt { try check.line(place.line, field + ".sample.allocatedAt.line", orNone: true) }
