@@ -18,6 +18,8 @@ enum CensusNativeMethods {
                          doc: "reference_graph() -> a snapshot of every object's references, for referrers()"),
             NativeMethod("referrers", .fastCall(referrers),
                          doc: "referrers(graph, obj) -> the objects holding obj in the snapshot"),
+            NativeMethod("new_ids", .fastCall(newIds),
+                         doc: "new_ids(previous, tracked_only, shortnames) -> (snapshot, [(name, old, current, new ids)])"),
             NativeMethod("render_graph", .fastCall(renderGraph),
                          doc: "render_graph(json, filename) -> DOT text (filename None), else (dot_path, image_path, note)"),
         ]
@@ -148,6 +150,44 @@ enum CensusNativeMethods {
                 }
             }
             return list
+        }
+    }
+
+    private static let snapshotName = "pyrometer.IdentitySnapshot"
+
+    private static let releaseSnapshot: @convention(c) (PyPointer?) -> Void = { capsule in
+        guard let capsule, let pointer = PyCapsule_GetPointer(capsule, snapshotName) else { PyErr_Clear(); return }
+        Unmanaged<IdentitySnapshot>.fromOpaque(pointer).release()
+    }
+
+    private static let newIds: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 3, let previousObject = args[0] else {
+            pyro_set_type_error("new_ids(previous, tracked_only, shortnames)")
+            return nil
+        }
+        var previous: IdentitySnapshot?
+        if previousObject != pyro_none() {
+            guard let pointer = PyCapsule_GetPointer(previousObject, snapshotName) else { return nil }
+            previous = Unmanaged<IdentitySnapshot>.fromOpaque(pointer).takeUnretainedValue()
+        }
+        return NativeModule.answer {
+            let snapshot = try IdentitySnapshot(trackedOnly: flag(args[1]), skipping: previous == nil ? nil : previousObject)
+            let rows = try PyRef(owned: PyList_New(0))
+            for row in snapshot.rows(since: previous, shortNames: flag(args[2])) {
+                let ids = try PyRef(owned: PySet_New(nil))
+                for address in row.new {
+                    let id = try PyRef(owned: PyLong_FromVoidPtr(UnsafeMutableRawPointer(bitPattern: address)))
+                    if PySet_Add(ids.pointer, id.pointer) != 0 { throw PythonError.fetch() }
+                }
+                let item = try PyRef.tuple([.string(row.name), .int(row.old), .int(row.current), ids])
+                if PyList_Append(rows.pointer, item.pointer) != 0 { throw PythonError.fetch() }
+            }
+            let pointer = Unmanaged.passRetained(snapshot).toOpaque()
+            guard let capsule = PyCapsule_New(pointer, snapshotName, releaseSnapshot) else {
+                Unmanaged<IdentitySnapshot>.fromOpaque(pointer).release()
+                throw PythonError.fetch()
+            }
+            return try .tuple([PyRef(owned: capsule), rows])
         }
     }
 
