@@ -1,5 +1,6 @@
 import CPython
 import FoundationEssentials
+import Glibc
 
 /// The census functions of `_pyrometer`, behind the objgraph-compatible functions
 /// of the `pyrometer` package.
@@ -114,7 +115,10 @@ enum CensusNativeMethods {
         }
     }
 
-    private static let capsuleName = "pyrometer.ReferenceGraph"
+    // A capsule keeps the pointer to its name, not a copy: the names are C
+    // strings that live as long as the process (a Swift String passed as
+    // `const char *` is a temporary buffer).
+    nonisolated(unsafe) private static let capsuleName = UnsafePointer(strdup("pyrometer.ReferenceGraph")!)
 
     private static let releaseGraph: @convention(c) (PyPointer?) -> Void = { capsule in
         guard let capsule, let pointer = PyCapsule_GetPointer(capsule, capsuleName) else { PyErr_Clear(); return }
@@ -153,7 +157,7 @@ enum CensusNativeMethods {
         }
     }
 
-    private static let snapshotName = "pyrometer.IdentitySnapshot"
+    nonisolated(unsafe) private static let snapshotName = UnsafePointer(strdup("pyrometer.IdentitySnapshot")!)
 
     private static let releaseSnapshot: @convention(c) (PyPointer?) -> Void = { capsule in
         guard let capsule, let pointer = PyCapsule_GetPointer(capsule, snapshotName) else { PyErr_Clear(); return }
