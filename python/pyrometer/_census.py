@@ -134,21 +134,21 @@ def count(typename, objects=None, tracked_only=False):
 
 def by_type(typename, objects=None, tracked_only=False):
     """The live objects with this type name."""
+    if objects is None:
+        return _engine().objects_named(typename, tracked_only)
     name = _long_name if "." in typename else _short_name
-    return [o for o in _objects(objects, tracked_only) if name(type(o)) == typename]
+    return [o for o in objects if name(type(o)) == typename]
 
 
 def at(addr):
     """The live object whose ``id()`` is ``addr``, or None."""
-    for o in _engine().objects(False):
-        if id(o) == addr:
-            return o
-    return None
+    found = _engine().objects_at((addr,), False)
+    return found[0] if found else None
 
 
 def at_addrs(address_set):
     """The live objects whose ``id()`` is in ``address_set``."""
-    return [o for o in _engine().objects(False) if id(o) in address_set]
+    return _engine().objects_at(address_set, False)
 
 
 # ---- growth -------------------------------------------------------------------

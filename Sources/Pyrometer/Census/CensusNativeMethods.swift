@@ -11,6 +11,10 @@ enum CensusNativeMethods {
                          doc: "census(tracked_only, sizes, collect) -> [(type, count, bytes, tracked_count, tracked_bytes)]"),
             NativeMethod("objects", .fastCall(objects),
                          doc: "objects(tracked_only) -> every live object (tracked_only: gc.get_objects())"),
+            NativeMethod("objects_named", .fastCall(objectsNamed),
+                         doc: "objects_named(typename, tracked_only) -> the live objects whose type has this name"),
+            NativeMethod("objects_at", .fastCall(objectsAt),
+                         doc: "objects_at(addresses, tracked_only) -> the live objects whose id() is among addresses"),
             NativeMethod("referents", .oneArgument(referents),
                          doc: "referents(obj) -> the objects obj holds, dict keys included"),
             NativeMethod("unreferenced", .oneArgument(unreferenced),
@@ -60,6 +64,79 @@ enum CensusNativeMethods {
         let options = CensusWalk.Options(trackedOnly: false, measureSizes: false, listObjects: true)
         return NativeModule.answer {
             try CensusWalk.run(options) { _, found in try found!.list() }
+        }
+    }
+
+    /// The objects of the census that `keep` accepts, as a list. The list is made
+    /// before the walk: making a tracked object may run a collection, which
+    /// must not free what the walk met.
+    private static func objects(trackedOnly: Bool, where keep: (PyPointer) -> Bool) throws -> PyRef {
+        let result = try PyRef(owned: PyList_New(0))
+        let options = CensusWalk.Options(trackedOnly: false, measureSizes: false, listObjects: true)
+        if trackedOnly {
+            let tracked = try HeapTraversal.trackedObjects()
+            for position in 0..<pyro_list_size(tracked.pointer) {
+                let object = pyro_list_item(tracked.pointer, position)!
+                if keep(object), PyList_Append(result.pointer, object) != 0 { throw PythonError.fetch() }
+            }
+            return result
+        }
+        try CensusWalk.run(options) { _, found in
+            let found = found!
+            for position in 0..<found.count where keep(found[position]) {
+                if PyList_Append(result.pointer, found[position]) != 0 { throw PythonError.fetch() }
+            }
+        }
+        return result
+    }
+
+    private static let objectsNamed: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 2, let name = args[0].flatMap({ PyRef(borrowed: $0).stringValue }) else {
+            pyro_set_type_error("objects_named(typename, tracked_only)")
+            return nil
+        }
+        return NativeModule.answer {
+            // Per type met: 1 if it has the name, 0 if not.
+            var verdicts = ObjectMap(expected: 1024)
+            defer { verdicts.release() }
+            let qualified: Int32 = name.contains(".") ? 1 : 0
+            var utf8 = Array(name.utf8)
+            return try utf8.withUnsafeMutableBufferPointer { bytes in
+                try bytes.withMemoryRebound(to: CChar.self) { text in
+                    try objects(trackedOnly: flag(args[1])) { object in
+                        let type = pyro_type(object)!
+                        let key = UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyObject.self)
+                        if let verdict = verdicts.value(of: key) { return verdict == 1 }
+                        let named = pyro_type_is_named(type, text.baseAddress, text.count, qualified) != 0
+                        _ = verdicts.insert(key, named ? 1 : 0)
+                        return named
+                    }
+                }
+            }
+        }
+    }
+
+    private static let objectsAt: @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Py_ssize_t) -> PyPointer? = { _, args, count in
+        guard let args, count == 2, let addresses = args[0] else {
+            pyro_set_type_error("objects_at(addresses, tracked_only)")
+            return nil
+        }
+        return NativeModule.answer {
+            var wanted = ObjectMap(expected: 1024)
+            defer { wanted.release() }
+            let iterator = try PyRef(owned: PyObject_GetIter(addresses))
+            while let item = PyIter_Next(iterator.pointer) {
+                let address = PyLong_AsVoidPtr(item)
+                Py_DecRef(item)
+                if let address {
+                    _ = wanted.insert(address.assumingMemoryBound(to: PyObject.self))
+                } else if PyErr_Occurred() != nil {
+                    throw PythonError.fetch()
+                }
+            }
+            if PyErr_Occurred() != nil { throw PythonError.fetch() }
+            if wanted.count == 0 { return try PyRef(owned: PyList_New(0)) }
+            return try objects(trackedOnly: flag(args[1])) { wanted.contains($0) }
         }
     }
 
