@@ -68,8 +68,8 @@ enum CensusNativeMethods {
     }
 
     /// The objects of the census that `keep` accepts, as a list. The list is made
-    /// before the walk: making a tracked object may run a collection, which
-    /// must not free what the walk met.
+    /// before the walk (making a tracked object may run a collection, which
+    /// must not free what the walk met) and is not one of the objects.
     private static func objects(trackedOnly: Bool, where keep: (PyPointer) -> Bool) throws -> PyRef {
         let result = try PyRef(owned: PyList_New(0))
         let options = CensusWalk.Options(trackedOnly: false, measureSizes: false, listObjects: true)
@@ -77,13 +77,15 @@ enum CensusNativeMethods {
             let tracked = try HeapTraversal.trackedObjects()
             for position in 0..<pyro_list_size(tracked.pointer) {
                 let object = pyro_list_item(tracked.pointer, position)!
-                if keep(object), PyList_Append(result.pointer, object) != 0 { throw PythonError.fetch() }
+                if object != result.pointer, keep(object), PyList_Append(result.pointer, object) != 0 {
+                    throw PythonError.fetch()
+                }
             }
             return result
         }
         try CensusWalk.run(options) { _, found in
             let found = found!
-            for position in 0..<found.count where keep(found[position]) {
+            for position in 0..<found.count where found[position] != result.pointer && keep(found[position]) {
                 if PyList_Append(result.pointer, found[position]) != 0 { throw PythonError.fetch() }
             }
         }
