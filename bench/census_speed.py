@@ -21,7 +21,7 @@ pays for the garbage another one left.
 2. Heaps of the shapes real programs have, one at a time (each freed before the
 next is built): instances whose `__dict__` was materialised by `vars()`, a
 `json.loads` document, instances of many small `__slots__` classes, numpy
-arrays, and deep graphs (a linked list of instances and a chain of nested
+arrays, and deep graphs (a linked list of `__slots__` nodes and a chain of nested
 tuples, 100,000 deep). For each: `pyrometer.census()` against guppy's
 `hpy().heap()` (after one untimed guppy call), fastest of --repeat rounds; the
 bar is again a tenth of guppy's time. The object counts of both are printed:
@@ -29,8 +29,8 @@ both see untracked objects.
 
 3. objgraph's object-returning functions, pyrometer's (which see untracked
 objects too) next to objgraph's own, on a heap of 200,000 instances and their
-dicts and lists (about 420,000 tracked objects, 900,000 in all); bar: at most twice objgraph's
-time.
+dicts and lists (about 420,000 tracked objects, 900,000 in all); bar: at most
+twice objgraph's time. Each tool's get_new_ids has its own state and runs last.
 """
 import contextlib
 import gc
