@@ -197,6 +197,45 @@ int pyro_visit_hidden(PyObject *o, visitproc visit, visitproc shallow, void *arg
     return 0;
 }
 
+// What type.__name__ and type.__module__ give: a heap type's ht_name and the
+// __module__ of its dict; a static type's tp_name after and before its last dot
+// ("builtins" without one).
+int pyro_type_is_named(PyTypeObject *type, const char *name, size_t length, int qualified) {
+    const char *short_name;
+    Py_ssize_t short_length;
+    const char *module = NULL;
+    Py_ssize_t module_length = 0;
+    if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+        short_name = PyUnicode_AsUTF8AndSize(((PyHeapTypeObject *)type)->ht_name, &short_length);
+        if (short_name == NULL) { PyErr_Clear(); return 0; }
+        if (qualified) {
+            static PyObject *module_key;
+            if (module_key == NULL) { module_key = PyUnicode_InternFromString("__module__"); }
+            PyObject *dict = type->tp_dict;
+            PyObject *value = (dict != NULL && module_key != NULL) ? PyDict_GetItemWithError(dict, module_key) : NULL;
+            if (value != NULL && PyUnicode_Check(value)) {
+                module = PyUnicode_AsUTF8AndSize(value, &module_length);
+                if (module == NULL) { PyErr_Clear(); return 0; }
+            } else if (value != NULL && PyObject_IsTrue(value) == 1) {
+                PyErr_Clear();
+                return 0;  // a module that is no str: not compared
+            }
+            PyErr_Clear();
+        }
+    } else {
+        const char *dot = strrchr(type->tp_name, '.');
+        short_name = dot != NULL ? dot + 1 : type->tp_name;
+        short_length = (Py_ssize_t)strlen(short_name);
+        module = dot != NULL ? type->tp_name : "builtins";
+        module_length = dot != NULL ? (Py_ssize_t)(dot - type->tp_name) : 8;
+    }
+    if (!qualified || module == NULL || module_length == 0) {
+        return (size_t)short_length == length && memcmp(short_name, name, length) == 0;
+    }
+    return (size_t)(module_length + 1 + short_length) == length && memcmp(module, name, (size_t)module_length) == 0
+        && name[module_length] == '.' && memcmp(short_name, name + module_length + 1, (size_t)short_length) == 0;
+}
+
 void *pyro_allocation_base(PyObject *o) {
     return (char *)o - _PyType_PreHeaderSize(Py_TYPE(o));
 }

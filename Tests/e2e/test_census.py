@@ -171,6 +171,34 @@ def test_get_new_ids_is_objgraphs():
     assert mine_ids_right and their_ids_right and same_dict
 
 
+def test_get_new_ids_does_not_count_its_own_bookkeeping():
+    """With nothing allocated between calls, the 2nd and 3rd calls find no new
+    object (the ids of the previous call are not counted); then 100 planted
+    objects and their list are exactly what is new. Sequential calls, no loop
+    and no generator around a call: an iterator or a generator's function
+    alive during the call would be a new object."""
+    result = result_of("""
+        import gc, io, json, pyrometer
+        class Planted:
+            pass
+        gc.collect()
+        pyrometer.get_new_ids(limit=0)
+        second = pyrometer.get_new_ids(limit=0)
+        second = sum(len(ids) for ids in second.values())
+        third = pyrometer.get_new_ids(limit=0)
+        third = sum(len(ids) for ids in third.values())
+        planted = [Planted() for _ in range(100)]
+        new = pyrometer.get_new_ids(limit=0)
+        found = {name: len(ids) for name, ids in new.items() if ids}
+        exact = [new["Planted"] == {id(o) for o in planted}, new["list"] == {id(planted)}]
+        print(json.dumps([second, third, found, exact]))
+    """)
+    second, third, found, exact = result
+    assert (second, third) == (0, 0)
+    assert found == {"Planted": 100, "list": 1}
+    assert exact == [True, True]
+
+
 def test_count_without_objects_is_objgraphs_but_for_its_own_closure():
     """count(name, tracked_only=True) sees what objgraph.count(name) sees, except
     objgraph's own call: objgraph.count has a cell (typename, which its generator

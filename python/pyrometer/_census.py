@@ -14,6 +14,7 @@ import gc
 import inspect
 import json
 import math
+import operator
 import os
 import re
 import sys
@@ -134,21 +135,21 @@ def count(typename, objects=None, tracked_only=False):
 
 def by_type(typename, objects=None, tracked_only=False):
     """The live objects with this type name."""
+    if objects is None:
+        return _engine().objects_named(typename, tracked_only)
     name = _long_name if "." in typename else _short_name
-    return [o for o in _objects(objects, tracked_only) if name(type(o)) == typename]
+    return [o for o in objects if name(type(o)) == typename]
 
 
 def at(addr):
     """The live object whose ``id()`` is ``addr``, or None."""
-    for o in _engine().objects(False):
-        if id(o) == addr:
-            return o
-    return None
+    found = _engine().objects_at((addr,), False)
+    return found[0] if found else None
 
 
 def at_addrs(address_set):
     """The live objects whose ``id()`` is in ``address_set``."""
-    return [o for o in _engine().objects(False) if id(o) in address_set]
+    return _engine().objects_at(address_set, False)
 
 
 # ---- growth -------------------------------------------------------------------
@@ -188,7 +189,7 @@ def get_new_ids(skip_update=False, limit=10, sortby="deltas", shortnames=None, f
     """Prints, per type, how many objects exist now, existed at the last call, and
     are new; returns ``{type name: set of ids of new objects}``."""
     if not _state:
-        _state.update(old={}, current={}, new={}, shortnames=True)
+        _state.update(new={}, snapshot=None, shortnames=True)
     new_ids = _state["new"]
     if skip_update:
         return new_ids
@@ -196,25 +197,19 @@ def get_new_ids(skip_update=False, limit=10, sortby="deltas", shortnames=None, f
         shortnames = _state["shortnames"]
     else:
         _state["shortnames"] = shortnames
-    name = _namer(shortnames)
-    gc.collect()
-    current = {}
-    for o in _engine().objects(tracked_only):
-        current.setdefault(name(type(o)), set()).add(id(o))
-    old = _state["current"]
-    _state["old"] = old
-    _state["current"] = current
+    # The snapshot lives in native memory, and last call's sets go before the
+    # census: the census counts no object of this bookkeeping.
     new_ids.clear()
+    gc.collect()
+    snapshot, found = _engine().new_ids(_state["snapshot"], tracked_only, shortnames)
+    _state["snapshot"] = snapshot
+    del snapshot
     rows = []
-    for n in set(old) | set(current):
-        before, now = old.get(n, set()), current.get(n, set())
-        if not before and not now:
-            continue
-        fresh = now - before
+    for n, before, now, fresh in found:
         new_ids[n] = fresh
-        rows.append((n, len(before), len(now), len(fresh), len(now) - len(before)))
-    column = {"old": 1, "current": 2, "new": 3, "deltas": 4}[sortby]
-    rows.sort(key=lambda row: (row[column], row[0]), reverse=True)
+        rows.append((n, before, now, len(fresh), now - before))
+    # No closure here: its cell would be a new object in every call's census.
+    rows.sort(key=operator.itemgetter({"old": 1, "current": 2, "new": 3, "deltas": 4}[sortby], 0), reverse=True)
     if limit is not None:
         rows = rows[:limit]
     if not rows:

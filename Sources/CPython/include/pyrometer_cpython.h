@@ -350,6 +350,10 @@ int pyro_visit_plain_dict(PyObject *o, visitproc visit, void *arg);
 //   the instance: passed to `shallow`, as the values it holds are the instance's
 //   own (already visited) and must not be visited twice.
 int pyro_visit_hidden(PyObject *o, visitproc visit, visitproc shallow, void *arg);
+// Whether `type` is called `name` (`length` bytes of UTF-8): its __name__, or,
+// with `qualified`, "__module__.__name__" (just __name__ when it has no true
+// __module__), read from the type without running Python.
+int pyro_type_is_named(PyTypeObject *type, const char *name, size_t length, int qualified);
 // The address of the block an object was allocated in (before its GC header and
 // other pre-header fields), for looking up where it was allocated.
 void *pyro_allocation_base(PyObject *o);

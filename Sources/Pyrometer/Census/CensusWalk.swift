@@ -9,7 +9,7 @@ import CPython
 /// on a heap of a million `{'a': i}` dicts neither the dicts nor the ints do.
 struct CensusWalk {
     var tally: TypeTally
-    var seen = ObjectMap(expected: 1 << 14)
+    var seen = AddressSet()
     var pending = ObjectStack()
     var objects: ObjectStack?
     /// How deep the walk is inside untracked containers it looks into at once
