@@ -137,7 +137,7 @@ def hottest(table):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pyrometer", required=True)
-    parser.add_argument("--programs", default="richards,raytrace,deltablue")
+    parser.add_argument("--programs", default="richards,raytrace,go")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp())
     version = "%d.%d.%d" % sys.version_info[:3]
