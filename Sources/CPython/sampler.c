@@ -17,8 +17,9 @@
 // samples (two context switches per tick on the sampled thread's core, and it
 // fell behind on a busy machine, losing samples); the kernel's timers need no
 // thread to be scheduled. The ticker then only wakes every few milliseconds to
-// stop the timer of a thread that used no CPU during a whole window (a thread
-// that waits is not interrupted) and to start it again once it runs.
+// stop the timer of a thread that mostly waited during a window (a thread that
+// waits is not interrupted; the ticker samples it itself) and to start it again
+// once it runs.
 #include "pyrometer_cpython.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -381,8 +382,6 @@ static int thread_waits(pid_t tid) {
     const char *name_end = strrchr(text, ')');  // the state follows the name: "tid (name) S ..."
     return name_end == NULL || name_end[1] != ' ' || name_end[2] != 'R';
 }
-
-static void tick_thread(int index, sample_slot *slot, uint64_t period, uint64_t ticks);
 
 // cpu and gil modes: a thread that used an eighth of the window's time since the
 // last look, or is ready to run, has its timer running; one that mostly waited
