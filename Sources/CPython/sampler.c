@@ -1,22 +1,37 @@
-// The sampler's collection (pyrometer sample): a native ticker thread wakes at
-// the rate, on absolute deadlines, and sends SIGPROF to each Python thread due a
-// sample; the handler, on that thread, copies its own frame chain (code object,
-// instruction offset per frame) into the thread's preallocated ring. Nothing
-// here calls into the interpreter or allocates on the sampling path; the rings
-// are read (and the code objects named) by the engine holding the GIL.
+// The sampler's collection (pyrometer sample): SIGPROF reaches each Python
+// thread due a sample; the handler, on that thread, copies its own frame chain
+// (code object, instruction offset per frame) into the thread's preallocated
+// ring. Nothing here calls into the interpreter or allocates on the sampling
+// path; the rings are read (and the code objects named) by the engine holding
+// the GIL.
 //
 // Which thread is due: in cpu and gil modes a thread that used one interval of
-// CPU time since its last sample (its CPU clock, read by the ticker), so each
-// thread is sampled in proportion to its own CPU time; in wall mode (and with
-// --idle) every thread at every tick.
+// CPU time since its last sample, so each thread is sampled in proportion to its
+// own CPU time; in wall mode (and with --idle) every thread at every tick.
+//
+// Who sends the signal: in wall mode (and with --idle) a ticker thread that
+// wakes at the rate on absolute deadlines. In cpu and gil modes each thread that
+// uses CPU has a timer of its own on the monotonic clock (a kernel high-resolution
+// timer, SIGEV_THREAD_ID), and the handler reads the thread's own CPU clock to
+// decide whether a sample is due. A ticker waking at 10 kHz cost more than the
+// samples (two context switches per tick on the sampled thread's core, and it
+// fell behind on a busy machine, losing samples); the kernel's timers need no
+// thread to be scheduled. The ticker then only wakes every few milliseconds to
+// stop the timer of a thread that mostly waited during a window (a thread that
+// waits is not interrupted; the ticker samples it itself) and to start it again
+// once it runs.
 #include "pyrometer_cpython.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RING_WORDS (1u << 15)
@@ -24,7 +39,10 @@
 #define HEADER_WORDS 4
 #define SLOT_BITS 8
 #define SIGNAL_MAGIC (1ull << SLOT_BITS)
-#define WEIGHT_SHIFT (SLOT_BITS + 1)
+#define FROM_TIMER (1ull << (SLOT_BITS + 1))
+#define WEIGHT_SHIFT (SLOT_BITS + 2)
+// How often the ticker looks at the threads in cpu and gil modes.
+#define WATCH_WINDOW_NS 5000000ull
 #define DESTROY_LOG 4096
 
 enum { SLOT_FREE = 0, SLOT_ACTIVE = 1, SLOT_RETIRING = 2 };
@@ -36,7 +54,12 @@ typedef struct {
     void *tstate;
     clockid_t clock;
     int has_clock;
-    uint64_t cpu_first, cpu_last, budget;
+    uint64_t cpu_first, cpu_last, budget;  // the handler's in timer mode, else the ticker's
+    timer_t timer;
+    int has_timer;
+    int armed;            // the timer runs and its signals are samples
+    int watched;          // the ticker has looked at the thread once
+    uint64_t watch_cpu;   // the thread's CPU clock at the ticker's last look
     uint64_t *ring;
     uint64_t head, tail;
     uint64_t expected, sent, received, torn, full;
@@ -48,6 +71,7 @@ static struct {
     int stopping;
     uint64_t period_ns;
     int every_tick;   // wall mode or --idle
+    int fast_ticks;   // the ticker sends the samples (wall mode, --idle, or a thread without a timer)
     int wall_weight;  // a sample stands for an interval of wall time
     uint64_t stop_at; // --duration: monotonic ns, 0 for none
     uint64_t ticks, late, lowered;
@@ -128,16 +152,42 @@ static void record(sample_slot *slot, void *tstate, uint64_t weight) {
     STORE(&slot->head, head + need);
 }
 
+// A timer's signal: a sample when the thread used one interval of CPU time
+// since its last one (several intervals make one sample standing for them all).
+static void timer_expired(sample_slot *slot, void *tstate) {
+    if (!LOAD(&slot->armed)) { return; }  // stopped since the signal was queued
+    int ok = 0;
+    uint64_t now = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID, &ok);
+    if (!ok) { return; }
+    uint64_t period = LOAD(&sampler.period_ns);
+    slot->budget += now - slot->cpu_last;
+    STORE(&slot->cpu_last, now);
+    if (slot->budget < period) { return; }
+    uint64_t due = slot->budget / period;
+    slot->budget -= due * period;
+    ADD(&slot->expected, due);
+    ADD(&slot->sent, 1);
+    record(slot, tstate, due * period);
+}
+
 static void on_sigprof(int signo, siginfo_t *info, void *context) {
     (void)signo; (void)context;
     int saved_errno = errno;
     uint64_t value = (uint64_t)(uintptr_t)info->si_value.sival_ptr;
-    if (info->si_code == SI_QUEUE && info->si_pid == sampler.pid && (value & SIGNAL_MAGIC)) {
+    int queued = info->si_code == SI_QUEUE && info->si_pid == sampler.pid;
+    int timer = info->si_code == SI_TIMER && (value & FROM_TIMER);
+    if ((queued || timer) && (value & SIGNAL_MAGIC)) {
         sample_slot *slot = &slots[value & (PYRO_SAMPLER_MAX_THREADS - 1)];
         ADD(&slot->busy, 1);
         if (LOAD(&slot->state) == SLOT_ACTIVE) {
             void *tstate = pyro_own_thread_state();
-            if (tstate != NULL && tstate == slot->tstate) { record(slot, tstate, value >> WEIGHT_SHIFT); }
+            if (tstate != NULL && tstate == slot->tstate) {
+                if (timer) {
+                    timer_expired(slot, tstate);
+                } else {
+                    record(slot, tstate, value >> WEIGHT_SHIFT);
+                }
+            }
         }
         ADD(&slot->busy, -1);
     }
@@ -199,15 +249,56 @@ int pyro_sampler_add_thread(void *tstate, long tid, unsigned long ident) {
         int ok = 0;
         if (slot->has_clock) { slot->cpu_first = slot->cpu_last = cpu_clock_ns(slot->clock, &ok); }
         slot->has_clock = ok;
+        slot->watch_cpu = slot->cpu_last;
+        // The thread's own timer (cpu and gil modes; started by the ticker).
+        struct sigevent event;
+        memset(&event, 0, sizeof event);
+        event.sigev_notify = SIGEV_THREAD_ID;
+        event.sigev_signo = SIGPROF;
+        event.sigev_value.sival_ptr = (void *)(uintptr_t)(SIGNAL_MAGIC | FROM_TIMER | (uint64_t)i);
+        event._sigev_un._tid = (pid_t)tid;
+        slot->has_timer = ok && timer_create(CLOCK_MONOTONIC, &event, &slot->timer) == 0;
         STORE(&slot->state, SLOT_ACTIVE);
         return i;
     }
     return -1;
 }
 
+static void set_timer(sample_slot *slot, uint64_t interval) {
+    struct itimerspec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.it_interval.tv_sec = spec.it_value.tv_sec = (time_t)(interval / 1000000000ull);
+    spec.it_interval.tv_nsec = spec.it_value.tv_nsec = (long)(interval % 1000000000ull);
+    timer_settime(slot->timer, 0, &spec, NULL);
+}
+
+// Starts or stops a thread's timer. Stopped, the thread's budget is the
+// ticker's again once no handler of the timer runs on it.
+static void arm(sample_slot *slot, int on) {
+    if (!slot->has_timer || LOAD(&slot->armed) == on) { return; }
+    STORE(&slot->armed, on);
+    set_timer(slot, on ? LOAD(&sampler.period_ns) : 0);
+    if (!on) {
+        while (LOAD(&slot->busy) != 0) { sched_yield(); }
+    }
+}
+
+// The ticker arms and disarms timers; this lock keeps it from doing so to a
+// slot being retired (a timer deleted while the ticker sets it).
+static int timers_lock;
+static void lock_timers(void) { while (__atomic_exchange_n(&timers_lock, 1, __ATOMIC_ACQUIRE)) { sched_yield(); } }
+static void unlock_timers(void) { __atomic_store_n(&timers_lock, 0, __ATOMIC_RELEASE); }
+
 void pyro_sampler_retire_thread(int index) {
     sample_slot *slot = &slots[index];
+    lock_timers();
     STORE(&slot->state, SLOT_RETIRING);
+    if (slot->has_timer) {
+        STORE(&slot->armed, 0);
+        timer_delete(slot->timer);
+        slot->has_timer = 0;
+    }
+    unlock_timers();
     while (LOAD(&slot->busy) != 0) { sched_yield(); }
 }
 
@@ -229,7 +320,14 @@ void pyro_sampler_thread_counts(int index, pyro_sampler_thread_counts_t *out) {
     out->received = LOAD(&slot->received);
     out->torn = LOAD(&slot->torn);
     out->full = LOAD(&slot->full);
-    out->cpu_ns = LOAD(&slot->cpu_last) - slot->cpu_first;
+    uint64_t cpu_last = LOAD(&slot->cpu_last);
+    uint64_t seen = LOAD(&slot->watch_cpu) > cpu_last ? LOAD(&slot->watch_cpu) : cpu_last;
+    if (!sampler.every_tick && sampler.period_ns > 0) {
+        // CPU time the ticker saw that no timer signal has counted yet (a
+        // thread that ran briefly between two looks, or ended): expected too.
+        out->expected += (slot->budget + (seen - cpu_last)) / sampler.period_ns;
+    }
+    out->cpu_ns = seen - slot->cpu_first;
 }
 
 // ---- The ticker ----
@@ -268,16 +366,92 @@ static void tick_thread(int index, sample_slot *slot, uint64_t period, uint64_t 
     send_sample(index, slot, due * period);
 }
 
+// Whether a thread that used no CPU during a window was waiting (asleep, on a
+// lock, on I/O) rather than ready to run: on a busy machine a thread can wait
+// for a CPU longer than a window, and stopping its timer then would lose the
+// samples of its next time slice. Its state in /proc says which.
+static int thread_waits(pid_t tid) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { return 1; }
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) { return 1; }
+    text[n] = 0;
+    const char *name_end = strrchr(text, ')');  // the state follows the name: "tid (name) S ..."
+    return name_end == NULL || name_end[1] != ' ' || name_end[2] != 'R';
+}
+
+// cpu and gil modes: a thread that used an eighth of the window's time since the
+// last look, or is ready to run, has its timer running; one that mostly waited
+// (asleep, on a lock, on I/O) has it stopped, since each signal would wake it
+// (and the CPU a wake-up costs would keep it looking busy). The ticker samples a
+// thread whose timer is stopped itself, once a window: the CPU it used is
+// counted, as one sample standing for the intervals it covers. A thread without
+// a timer (timer_create failed) is left to the fast ticks.
+static int watch_threads(uint64_t window_ns) {
+    int need_fast_ticks = 0;
+    lock_timers();
+    for (int i = 0; i < PYRO_SAMPLER_MAX_THREADS; i++) {
+        sample_slot *slot = &slots[i];
+        if (LOAD(&slot->state) != SLOT_ACTIVE) { continue; }
+        if (!slot->has_timer) {
+            need_fast_ticks = 1;
+            continue;
+        }
+        int ok = 0;
+        uint64_t now = cpu_clock_ns(slot->clock, &ok);
+        if (!ok) { continue; }  // the thread has ended
+        int runs = !slot->watched || (now - slot->watch_cpu) * 8 >= window_ns;
+        if (!runs && LOAD(&slot->armed)) { runs = !thread_waits(slot->tid); }
+        arm(slot, runs);
+        slot->watched = 1;
+        slot->watch_cpu = now;
+        if (!LOAD(&slot->armed)) { tick_thread(i, slot, LOAD(&sampler.period_ns), 1); }
+    }
+    unlock_timers();
+    return need_fast_ticks;
+}
+
+static void stop_timers(void) {
+    lock_timers();
+    for (int i = 0; i < PYRO_SAMPLER_MAX_THREADS; i++) {
+        if (LOAD(&slots[i].state) == SLOT_ACTIVE) { arm(&slots[i], 0); }
+    }
+    unlock_timers();
+}
+
 static void *run_ticker(void *unused) {
     (void)unused;
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
+    // The kernel's default slack (50 µs) is half an interval at 10 kHz.
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     uint64_t period = LOAD(&sampler.period_ns);
+    uint64_t window_ns = period > WATCH_WINDOW_NS ? period : WATCH_WINDOW_NS;
+    uint64_t next_watch = 0;
     uint64_t next = pyro_monotonic_ns() + period;
     uint64_t window_ticks = 0, window_late = 0;
     int bad_windows = 0;
     while (!LOAD(&sampler.stopping)) {
+        if (!sampler.every_tick) {
+            // Timers sample; the ticker looks at the threads once a window, and
+            // ticks fast only for a thread that has no timer.
+            uint64_t now = pyro_monotonic_ns();
+            if (now >= next_watch) {
+                STORE(&sampler.fast_ticks, watch_threads(window_ns));
+                next_watch = now + window_ns;
+            }
+            if (!LOAD(&sampler.fast_ticks)) {
+                if (sampler.stop_at != 0 && now >= sampler.stop_at) { break; }
+                struct timespec until = { (time_t)(next_watch / 1000000000ull), (long)(next_watch % 1000000000ull) };
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
+                next = pyro_monotonic_ns() + period;
+                continue;
+            }
+        }
         struct timespec until = { (time_t)(next / 1000000000ull), (long)(next % 1000000000ull) };
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
         if (LOAD(&sampler.stopping)) { break; }
@@ -290,7 +464,9 @@ static void *run_ticker(void *unused) {
         window_ticks += missed + 1;
         window_late += missed;
         for (int i = 0; i < PYRO_SAMPLER_MAX_THREADS; i++) {
-            if (LOAD(&slots[i].state) == SLOT_ACTIVE) { tick_thread(i, &slots[i], period, missed + 1); }
+            if (LOAD(&slots[i].state) == SLOT_ACTIVE && (sampler.every_tick || !slots[i].has_timer)) {
+                tick_thread(i, &slots[i], period, missed + 1);
+            }
         }
         // A rate the machine cannot hold (a quarter of the ticks missed in each
         // of two seconds in a row) is halved; one slow second is not enough.
@@ -306,6 +482,7 @@ static void *run_ticker(void *unused) {
             window_ticks = window_late = 0;
         }
     }
+    stop_timers();
     return NULL;
 }
 
@@ -330,7 +507,8 @@ void pyro_sampler_stop(void) {
 }
 
 void pyro_sampler_forget_after_fork(void) {
-    // The ticker does not exist in a child; the slots name the parent's threads.
+    // The ticker and the timers do not exist in a child; the slots name the
+    // parent's threads.
     sampler.ticking = 0;
     sampler.pid = getpid();
     for (int i = 0; i < PYRO_SAMPLER_MAX_THREADS; i++) {
