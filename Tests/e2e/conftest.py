@@ -84,6 +84,14 @@ def line_of(path, marker):
     raise AssertionError(f"marker {marker!r} not in {path}")
 
 
+def leak_report(tmp_path, args, cwd, status=0):
+    """Runs `pyrometer leaks -o tmp.json ARGS` in `cwd`; returns (json, process)."""
+    out = tmp_path / "leaks.json"
+    proc = run(["leaks", "-o", out, *args], cwd=cwd, timeout=300)
+    assert proc.returncode == status, proc.stdout + proc.stderr
+    return json.loads(out.read_text()), proc
+
+
 def python_version():
     """The major.minor of the Python pyrometer was built against (PYROMETER_PYTHON)."""
     return os.environ.get("PYROMETER_PYTHON_VERSION", "%d.%d" % sys.version_info[:2])

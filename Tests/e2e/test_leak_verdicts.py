@@ -1,20 +1,16 @@
 """Leak verdicts with known answers (Tests/Fixtures/verdicts): programs that grow
 without leaking are not reported, slow leaks are, each with its evidence (slope,
 confidence, censuses rising); warm-up and the noise floor do what they say."""
-import json
 
 import pytest
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, leak_report, run
 
 VERDICTS = FIXTURES / "verdicts"
 
 
 def hunt(tmp_path, *args, status=0):
-    out = tmp_path / "leaks.json"
-    proc = run(["leaks", "-o", out, *args], cwd=VERDICTS, timeout=300)
-    assert proc.returncode == status, proc.stdout + proc.stderr
-    return json.loads(out.read_text()), proc
+    return leak_report(tmp_path, args, VERDICTS, status)
 
 
 def test_programs_that_grow_without_leaking_are_clean(tmp_path):

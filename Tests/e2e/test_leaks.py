@@ -6,16 +6,13 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, line_of, run
+from conftest import FIXTURES, leak_report, line_of, run
 
 LEAKS = FIXTURES / "leaks"
 
 
 def hunt(tmp_path, *args, status=0):
-    out = tmp_path / "leaks.json"
-    proc = run(["leaks", "-o", out, *args], cwd=LEAKS, timeout=300)
-    assert proc.returncode == status, proc.stdout + proc.stderr
-    return json.loads(out.read_text()), proc
+    return leak_report(tmp_path, args, LEAKS, status)
 
 
 def leak(report, type_name):
