@@ -313,6 +313,10 @@ static inline int pyro_can_traverse(PyObject *o) {
 static inline int pyro_traverse(PyObject *o, visitproc visit, void *arg) {
     return Py_TYPE(o)->tp_traverse(o, visit, arg);
 }
+// Calls `each` for every object of the collector's generations, in place: what
+// gc.get_objects() lists, without the list. The collector must be disabled and
+// no Python code may run until it returns.
+int pyro_visit_gc_objects(visitproc each, void *arg);
 // A type's tp_name (for a type without __qualname__).
 static inline const char *pyro_type_name(PyTypeObject *type) { return type->tp_name; }
 // `name` looked up along the MRO of `type` without calling a descriptor
