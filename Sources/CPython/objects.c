@@ -36,6 +36,14 @@ Py_ssize_t pyro_fast_sizeof(PyObject *o) {
     return -1;
 }
 
+int pyro_has_object_sizeof(PyTypeObject *type) {
+    static PyObject *name;
+    if (name == NULL) { name = PyUnicode_InternFromString("__sizeof__"); }
+    if (name == NULL) { PyErr_Clear(); return 0; }
+    PyObject *own = _PyType_Lookup(type, name);
+    return own != NULL && own == _PyType_Lookup(&PyBaseObject_Type, name);
+}
+
 // A dict the census can count on the spot: exact, untracked (so not in
 // gc.get_objects()), held by one reference, str keys in one table.
 static inline int is_plain_private_dict(PyObject *o) {

@@ -9,6 +9,9 @@ struct TypeTally {
     enum Sizer {
         /// Computed in C without a call (exact dict and int).
         case computed
+        /// `object.__sizeof__`, not overridden: computed in C from the type's
+        /// basic and item sizes.
+        case basic
         /// The C function behind the type's `__sizeof__`, called directly.
         case method(PyCFunction)
         /// `sys.getsizeof` itself (type objects, which differ among themselves,
@@ -142,6 +145,8 @@ struct TypeTally {
         switch entry.sizer {
         case .computed:
             return pyro_fast_sizeof(object) + entry.overhead
+        case .basic:
+            return pyro_object_sizeof(object) + entry.overhead
         case .method(let sizeOf):
             if let result = sizeOf(object, nil) {
                 let size = PyLong_AsSsize_t(result)
@@ -186,7 +191,13 @@ struct TypeTally {
         let full = pyro_getsizeof(object)
         if direct < 0 || full < 0 { PyErr_Clear(); return }
         entry.overhead = full - direct
-        entry.sizer = pyro_fast_sizeof(object) >= 0 ? .computed : .method(sizeOf)
+        if pyro_fast_sizeof(object) >= 0 {
+            entry.sizer = .computed
+        } else if pyro_has_object_sizeof(entry.type!) != 0 && pyro_object_sizeof(object) == direct {
+            entry.sizer = .basic
+        } else {
+            entry.sizer = .method(sizeOf)
+        }
     }
 
     private mutating func grow() {
