@@ -36,6 +36,14 @@ Py_ssize_t pyro_fast_sizeof(PyObject *o) {
     return -1;
 }
 
+int pyro_has_object_sizeof(PyTypeObject *type) {
+    static PyObject *name;
+    if (name == NULL) { name = PyUnicode_InternFromString("__sizeof__"); }
+    if (name == NULL) { PyErr_Clear(); return 0; }
+    PyObject *own = _PyType_Lookup(type, name);
+    return own != NULL && own == _PyType_Lookup(&PyBaseObject_Type, name);
+}
+
 // A dict the census can count on the spot: exact, untracked (so not in
 // gc.get_objects()), held by one reference, str keys in one table.
 static inline int is_plain_private_dict(PyObject *o) {
@@ -251,6 +259,30 @@ _Static_assert(offsetof(PyGC_Head, _gc_next) == 0, "_gc_next first");
 #ifdef Py_GIL_DISABLED
 #error "free-threaded builds keep GC state in the object header; pyro_is_tracked needs their layout"
 #endif
+
+// The collector's generation lists, read in place (what gc.get_objects() copies
+// into a list). 3.11-3.13 (GIL builds) keep NUM_GENERATIONS doubly linked lists
+// in interp->gc; the permanent generation (gc.freeze()) is left out as
+// gc.get_objects() leaves it out. The next node is read, and its object
+// prefetched, before `each` runs, so `each` may be followed by the next miss.
+// Safe only while no collection runs and no tracked object is freed: the
+// caller disables the collector and runs no Python code meanwhile.
+int pyro_visit_gc_objects(visitproc each, void *arg) {
+    struct _gc_runtime_state *gcstate = &PyInterpreterState_Get()->gc;
+    for (int i = 0; i < NUM_GENERATIONS; i++) {
+        PyGC_Head *head = &gcstate->generations[i].head;
+        PyGC_Head *gc = _PyGCHead_NEXT(head);
+        while (gc != head) {
+            PyGC_Head *next = _PyGCHead_NEXT(gc);
+            __builtin_prefetch(next);
+            __builtin_prefetch((char *)next + 64);
+            int stop = each((PyObject *)(gc + 1), arg);
+            if (stop) { return stop; }
+            gc = next;
+        }
+    }
+    return 0;
+}
 
 // ---- Exceptions ----
 

@@ -313,6 +313,10 @@ static inline int pyro_can_traverse(PyObject *o) {
 static inline int pyro_traverse(PyObject *o, visitproc visit, void *arg) {
     return Py_TYPE(o)->tp_traverse(o, visit, arg);
 }
+// Calls `each` for every object of the collector's generations, in place: what
+// gc.get_objects() lists, without the list. The collector must be disabled and
+// no Python code may run until it returns.
+int pyro_visit_gc_objects(visitproc each, void *arg);
 // A type's tp_name (for a type without __qualname__).
 static inline const char *pyro_type_name(PyTypeObject *type) { return type->tp_name; }
 // `name` looked up along the MRO of `type` without calling a descriptor
@@ -323,6 +327,16 @@ Py_ssize_t pyro_getsizeof(PyObject *o);
 // o.__sizeof__() computed without a call for the commonest exact types (dict,
 // int); -1 for any other object.
 Py_ssize_t pyro_fast_sizeof(PyObject *o);
+// Whether `type`'s __sizeof__ is object.__sizeof__ itself (not overridden).
+int pyro_has_object_sizeof(PyTypeObject *type);
+// object.__sizeof__(o) without the call: the basic size, plus ob_size items
+// for a type with an item size (what object___sizeof__ computes on 3.11-3.13).
+static inline Py_ssize_t pyro_object_sizeof(PyObject *o) {
+    PyTypeObject *type = Py_TYPE(o);
+    Py_ssize_t size = type->tp_basicsize;
+    if (type->tp_itemsize > 0) { size += Py_SIZE(o) * type->tp_itemsize; }
+    return size;
+}
 // The commonest objects of a big heap, counted in bulk: dicts of records held
 // only by a list (exact dict, untracked, one reference, str keys in one table),
 // with their int values held only by them. The census adds these to its tally.

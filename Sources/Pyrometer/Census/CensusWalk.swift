@@ -3,7 +3,7 @@ import CPython
 /// One walk over the whole heap, counting every live object once by type, and
 /// optionally listing them.
 ///
-/// Tracked objects come from the garbage collector's list; an untracked object
+/// Tracked objects come from the garbage collector's lists; an untracked object
 /// is counted when a reference to it is met. An untracked object whose reference
 /// count is 1 can be met only once, so only shared ones go into the `seen` set:
 /// on a heap of a million `{'a': i}` dicts neither the dicts nor the ints do.
@@ -12,6 +12,8 @@ struct CensusWalk {
     var seen = AddressSet()
     var pending = ObjectStack()
     var objects: ObjectStack?
+    /// The tracked objects listed, each with a reference the walk holds.
+    var held = ObjectStack(capacity: 16)
     /// How deep the walk is inside untracked containers it looks into at once
     /// (while they are still in the cache); deeper ones wait in `pending`.
     var depth = 0
@@ -44,14 +46,19 @@ struct CensusWalk {
         seen.release()
         pending.release()
         objects?.release()
+        held.release()
         bulk?.deallocate()
     }
 
     /// Walks the heap and hands the tally (and the objects met, valid until
     /// Python runs again) to `body`.
+    ///
+    /// The tracked objects are read from the collector's lists in place, each
+    /// one looked inside as soon as it is counted (while it is in the cache).
+    /// Meanwhile the collector is disabled and no Python code runs: sizes only
+    /// `sys.getsizeof` gives are taken after the walk.
     static func run<T>(_ options: Options, _ body: (TypeTally, ObjectStack?) throws -> T) throws -> T {
         if options.collectFirst { HeapTraversal.collectGarbage() }
-        let tracked = try HeapTraversal.trackedObjects()
         let walk = UnsafeMutablePointer<CensusWalk>.allocate(capacity: 1)
         walk.initialize(to: CensusWalk(options))
         defer {
@@ -59,24 +66,54 @@ struct CensusWalk {
             walk.deinitialize(count: 1)
             walk.deallocate()
         }
-        let list = tracked.pointer
-        let count = pyro_list_size(list)
-        for index in 0..<count {
-            let object = pyro_list_item(list, index)!
-            walk.pointee.found(object, tracked: true)
-            if pyro_is_immortal(object) != 0 { _ = walk.pointee.seen.insert(object) }
-        }
+        let context = UnsafeMutableRawPointer(walk)
+        let collectorWasOn = PyGC_Disable()
+        _ = pyro_visit_gc_objects(options.trackedOnly ? CensusWalk.countTracked : CensusWalk.walkTracked, context)
         if !options.trackedOnly {
-            let context = UnsafeMutableRawPointer(walk)
-            for index in 0..<count {
-                walk.pointee.expand(pyro_list_item(list, index)!, context)
-                walk.pointee.drain(context)
-            }
             HeapTraversal.frameReferences(CensusWalk.visit, context)
             walk.pointee.drain(context)
         }
+        if collectorWasOn != 0 { PyGC_Enable() }
+        walk.pointee.tally.sizeDeferred()
         walk.pointee.addBulk()
-        return try withExtendedLifetime(tracked) { try body(walk.pointee.tally, walk.pointee.objects) }
+        defer { walk.pointee.letGoOfHeld() }
+        return try body(walk.pointee.tally, walk.pointee.objects)
+    }
+
+    /// Counts a tracked object at its turn in the collector's lists. An
+    /// immortal one (3.12+) may have been met through a reference before, and
+    /// counted as untracked then.
+    @inline(__always)
+    private mutating func foundTracked(_ object: PyPointer) {
+        if pyro_is_immortal(object) != 0, !seen.insert(object) {
+            tally.markTracked(object)
+            return
+        }
+        found(object, tracked: true)
+        if objects != nil {
+            // Listed objects must outlive Python code the body may run.
+            Py_IncRef(object)
+            held.push(object)
+        }
+    }
+
+    private func letGoOfHeld() {
+        for position in 0..<held.count { Py_DecRef(held[position]) }
+    }
+
+    private static let countTracked: visitproc = { object, context in
+        guard let object, let context else { return 0 }
+        context.assumingMemoryBound(to: CensusWalk.self).pointee.foundTracked(object)
+        return 0
+    }
+
+    private static let walkTracked: visitproc = { object, context in
+        guard let object, let context else { return 0 }
+        let walk = context.assumingMemoryBound(to: CensusWalk.self)
+        walk.pointee.foundTracked(object)
+        walk.pointee.expand(object, context)
+        walk.pointee.drain(context)
+        return 0
     }
 
     @inline(__always)

@@ -105,6 +105,8 @@ struct ObjectStack {
 
     subscript(index: Int) -> PyPointer { base[index] }
 
+    mutating func removeAll() { count = 0 }
+
     /// A Python list of the objects, holding a reference to each.
     func list() throws -> PyRef {
         let list = try PyRef(owned: PyList_New(count))

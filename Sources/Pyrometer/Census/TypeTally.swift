@@ -9,6 +9,9 @@ struct TypeTally {
     enum Sizer {
         /// Computed in C without a call (exact dict and int).
         case computed
+        /// `object.__sizeof__`, not overridden: computed in C from the type's
+        /// basic and item sizes.
+        case basic
         /// The C function behind the type's `__sizeof__`, called directly.
         case method(PyCFunction)
         /// `sys.getsizeof` itself (type objects, which differ among themselves,
@@ -36,6 +39,9 @@ struct TypeTally {
     private var recentIndices = (0, 0, 0)
     let measureSizes: Bool
     private let sizeofName: PyPointer
+    private var deferredUntracked = ObjectStack(capacity: 64)
+    private var deferredTracked = ObjectStack(capacity: 64)
+    private var deferredTrackedOnly = ObjectStack(capacity: 16)
 
     init(measureSizes: Bool) {
         self.measureSizes = measureSizes
@@ -47,30 +53,83 @@ struct TypeTally {
     func release() {
         entries.deallocate()
         Py_DecRef(sizeofName)
+        deferredUntracked.release()
+        deferredTracked.release()
+        deferredTrackedOnly.release()
     }
 
     @inline(__always)
     mutating func add(_ object: PyPointer, tracked: Bool) {
-        let type = pyro_type(object)!
-        let index: Int
-        if type == recentTypes.0 {
-            index = recentIndices.0
-        } else if type == recentTypes.1 {
-            index = recentIndices.1
-        } else if type == recentTypes.2 {
-            index = recentIndices.2
-        } else {
-            index = slot(for: type, first: object)
-            recentTypes = (type, recentTypes.0, recentTypes.1)
-            recentIndices = (index, recentIndices.0, recentIndices.1)
-        }
-        let size = measureSizes ? self.size(of: object, entry: &entries[index]) : 0
+        let index = self.index(of: object)
         entries[index].count += 1
-        entries[index].bytes += size
-        if tracked {
-            entries[index].trackedCount += 1
-            entries[index].trackedBytes += size
+        if tracked { entries[index].trackedCount += 1 }
+        guard measureSizes else { return }
+        if case .getsizeof = entries[index].sizer {
+            holdForSizing(object, tracked ? .tracked : .untracked)
+            return
         }
+        let size = self.size(of: object, entry: &entries[index])
+        entries[index].bytes += size
+        if tracked { entries[index].trackedBytes += size }
+    }
+
+    /// Turns an object counted as untracked into a tracked one (an immortal
+    /// object met through a reference before its turn in the collector's lists).
+    mutating func markTracked(_ object: PyPointer) {
+        let index = self.index(of: object)
+        entries[index].trackedCount += 1
+        guard measureSizes else { return }
+        if case .getsizeof = entries[index].sizer {
+            holdForSizing(object, .trackedOnly)
+            return
+        }
+        entries[index].trackedBytes += size(of: object, entry: &entries[index])
+    }
+
+    @inline(__always)
+    private mutating func index(of object: PyPointer) -> Int {
+        let type = pyro_type(object)!
+        if type == recentTypes.0 { return recentIndices.0 }
+        if type == recentTypes.1 { return recentIndices.1 }
+        if type == recentTypes.2 { return recentIndices.2 }
+        let index = slot(for: type, first: object)
+        recentTypes = (type, recentTypes.0, recentTypes.1)
+        recentIndices = (index, recentIndices.0, recentIndices.1)
+        return index
+    }
+
+    /// Which byte totals a deferred object's size goes to.
+    private enum Deferred { case untracked, tracked, trackedOnly }
+
+    /// Holds an object whose size only `sys.getsizeof` gives (which may run
+    /// Python code, not allowed during the walk) until `sizeDeferred()`.
+    private mutating func holdForSizing(_ object: PyPointer, _ kind: Deferred) {
+        Py_IncRef(object)
+        switch kind {
+        case .untracked: deferredUntracked.push(object)
+        case .tracked: deferredTracked.push(object)
+        case .trackedOnly: deferredTrackedOnly.push(object)
+        }
+    }
+
+    /// Sizes the objects held by `holdForSizing` (Python code may run) and lets them go.
+    mutating func sizeDeferred() {
+        for (objects, bytes, trackedBytes) in [(deferredUntracked, true, false), (deferredTracked, true, true),
+                                               (deferredTrackedOnly, false, true)] {
+            for position in 0..<objects.count {
+                let object = objects[position]
+                let size = max(0, pyro_getsizeof(object))
+                let index = slot(for: pyro_type(object)!, first: object)
+                if bytes { entries[index].bytes += size }
+                if trackedBytes { entries[index].trackedBytes += size }
+            }
+        }
+        for objects in [deferredUntracked, deferredTracked, deferredTrackedOnly] {
+            for position in 0..<objects.count { Py_DecRef(objects[position]) }
+        }
+        deferredUntracked.removeAll()
+        deferredTracked.removeAll()
+        deferredTrackedOnly.removeAll()
     }
 
     /// Adds `count` untracked objects of `sample`'s type, `bytes` by their
@@ -86,6 +145,8 @@ struct TypeTally {
         switch entry.sizer {
         case .computed:
             return pyro_fast_sizeof(object) + entry.overhead
+        case .basic:
+            return pyro_object_sizeof(object) + entry.overhead
         case .method(let sizeOf):
             if let result = sizeOf(object, nil) {
                 let size = PyLong_AsSsize_t(result)
@@ -130,7 +191,13 @@ struct TypeTally {
         let full = pyro_getsizeof(object)
         if direct < 0 || full < 0 { PyErr_Clear(); return }
         entry.overhead = full - direct
-        entry.sizer = pyro_fast_sizeof(object) >= 0 ? .computed : .method(sizeOf)
+        if pyro_fast_sizeof(object) >= 0 {
+            entry.sizer = .computed
+        } else if pyro_has_object_sizeof(entry.type!) != 0 && pyro_object_sizeof(object) == direct {
+            entry.sizer = .basic
+        } else {
+            entry.sizer = .method(sizeOf)
+        }
     }
 
     private mutating func grow() {
