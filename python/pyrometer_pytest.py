@@ -45,11 +45,11 @@ def parse_size(text):
 
 def format_size(size):
     value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(value) < 1024 or unit == "GiB":
+    for unit in ("B", "KiB", "MiB"):
+        if abs(value) < 1024:
             return ("%d %s" % (value, unit)) if unit == "B" else ("%.1f %s" % (value, unit))
         value /= 1024
-    return "%d B" % size
+    return "%.1f GiB" % value
 
 
 def pytest_addoption(parser):
@@ -185,7 +185,6 @@ class _Measure:
         measured = self.enabled or limits.memory is not None
 
         def body(*args, **kwargs):
-            outcome = None
             if measured:
                 outcome = self._measure_once(pyfuncitem, original, args, kwargs, limits.memory)
             else:
